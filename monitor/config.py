@@ -1,0 +1,420 @@
+"""Load and validate the main configuration and the watchlist.
+
+Every problem is reported as ``file:line: key.path: message`` so that a user editing YAML by
+hand is pointed at the line to fix, and all problems are reported at once, not the first only.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+# --- defaults, in one place -------------------------------------------------------------------
+DEFAULT_CONFIG_PATH = Path("/etc/claimwatch/claimwatch.yaml")
+DEFAULT_INTERVAL_SECONDS = 900
+MIN_INTERVAL_SECONDS = 10
+DEFAULT_DATABASE_FILE = "claimwatch.sqlite"
+CLAIM_TYPES = (
+    "statement",
+    "denial",
+    "confirmation",
+    "accusation",
+    "threat",
+    "demand",
+    "offer",
+    "prediction",
+)
+CHANGE_KINDS = ("new",)
+SEVERITIES = ("low", "normal", "high")
+
+ClaimType = Literal[
+    "statement", "denial", "confirmation", "accusation", "threat", "demand", "offer", "prediction"
+]
+
+
+def state_dir() -> Path:
+    """Where the default database lives: systemd's StateDirectory, else the XDG state home."""
+    if os.environ.get("STATE_DIRECTORY"):
+        return Path(os.environ["STATE_DIRECTORY"].split(":")[0])
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "claimwatch"
+
+
+def config_path(given: str | None) -> Path:
+    """The --config value, else $CLAIMWATCH_CONFIG, else the system-wide file."""
+    return Path(given or os.environ.get("CLAIMWATCH_CONFIG") or DEFAULT_CONFIG_PATH)
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; ``problems`` holds one ``file:line: ...`` each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+# --- YAML with line numbers ---------------------------------------------------------------------
+Loc = tuple[str | int, ...]
+
+
+@dataclass
+class _Located:
+    data: Any
+    lines: dict[Loc, int]
+    path: Path
+
+    def line(self, loc: Loc) -> int:
+        """The line of the deepest key of ``loc`` that exists in the file."""
+        for n in range(len(loc), -1, -1):
+            if loc[:n] in self.lines:
+                return self.lines[loc[:n]]
+        return 1
+
+
+def _construct(node: yaml.Node, loc: Loc, lines: dict[Loc, int], loader: yaml.SafeLoader) -> Any:
+    """Build plain data from a composed node, remembering the line of every key and item."""
+    lines[loc] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if isinstance(key, (dict, list)):
+                key = str(key)
+            out[key] = _construct(value_node, (*loc, key), lines, loader)
+            lines[(*loc, key)] = key_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(item, (*loc, i), lines, loader) for i, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
+
+
+def _load_yaml(path: Path) -> _Located:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot read: {exc.strerror or exc}"]) from exc
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise ConfigError([f"{path}:{line}: invalid YAML: {exc.problem or exc}"]) from exc
+    lines: dict[Loc, int] = {}
+    data = _construct(node, (), lines, yaml.SafeLoader("")) if node is not None else {}
+    return _Located(data, lines, path)
+
+
+_ENV = re.compile(r"\$\{([^}]*)\}")
+
+
+def _substitute(located: _Located) -> list[str]:
+    """Replace ``${VAR}`` and ``${file:/path}`` in every string, so secrets stay out of files."""
+    problems: list[str] = []
+
+    def one(value: str, loc: Loc) -> str:
+        def repl(m: re.Match[str]) -> str:
+            ref = m.group(1)
+            if ref.startswith("file:"):
+                try:
+                    return Path(ref[5:]).read_text(encoding="utf-8").strip()
+                except OSError as exc:
+                    where = f"{located.path}:{located.line(loc)}: {_dotted(loc)}"
+                    problems.append(f"{where}: cannot read secret file {ref[5:]}: {exc.strerror}")
+                    return ""
+            if ref not in os.environ:
+                where = f"{located.path}:{located.line(loc)}: {_dotted(loc)}"
+                problems.append(f"{where}: environment variable {ref} is not set")
+                return ""
+            return os.environ[ref]
+
+        return _ENV.sub(repl, value)
+
+    def walk(value: Any, loc: Loc) -> Any:
+        if isinstance(value, str):
+            return one(value, loc)
+        if isinstance(value, dict):
+            return {k: walk(v, (*loc, k)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, (*loc, i)) for i, v in enumerate(value)]
+        return value
+
+    located.data = walk(located.data, ())
+    return problems
+
+
+def _dotted(loc: Loc) -> str:
+    return ".".join(str(p) for p in loc) or "(top)"
+
+
+_MESSAGES = {
+    "list_type": "expected a list",
+    "dict_type": "expected a mapping",
+    "model_type": "expected a mapping",
+    "string_type": "expected a string",
+    "int_type": "expected an integer",
+    "int_parsing": "expected an integer",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "date_type": "expected a date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "expected a date (YYYY-MM-DD)",
+    "date_parsing": "expected a date (YYYY-MM-DD)",
+    "missing": "required",
+    "extra_forbidden": "unknown key",
+}
+
+
+def _problems(err: ValidationError, located: _Located) -> list[str]:
+    out = []
+    for e in err.errors():
+        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        msg = _MESSAGES.get(e["type"])
+        if msg is None:
+            msg = str(e["msg"]).removeprefix("Value error, ")
+            if e["type"] == "literal_error":
+                msg = f"got {e['input']!r}; {msg[0].lower()}{msg[1:]}"
+        out.append(f"{located.path}:{located.line(loc)}: {_dotted(loc)}: {msg}")
+    return out
+
+
+# --- the watchlist --------------------------------------------------------------------------------
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Role(_Strict):
+    """A title that names an actor only for a period ("US president")."""
+
+    title: str
+    from_: date | None = Field(default=None, alias="from")
+    until: date | None = None
+
+    def holds_on(self, day: date | None) -> bool:
+        if day is None:  # no date known: a role counts only if it is still held
+            return self.until is None
+        return (self.from_ is None or self.from_ <= day) and (
+            self.until is None or day < self.until
+        )
+
+
+class Actor(_Strict):
+    name: str
+    aliases: list[str] = []
+    roles: list[Role] = []
+    kind: Literal["person", "institution"] = "person"
+    part_of: str | None = None  # the institution "a source close to" this person speaks for
+
+
+class Topic(_Strict):
+    description: str = ""
+    keywords: list[str] = []
+
+
+class Rule(_Strict):
+    """Which new claims alert: every listed filter must match; an empty filter matches all."""
+
+    name: str = ""
+    actors: list[str] = []
+    topics: list[str] = []
+    types: list[ClaimType] = []
+    changes: list[Literal["new"]] = ["new"]
+    severity: Literal["low", "normal", "high"] = "normal"
+    channels: list[str] = []  # Apprise tags; empty means every channel
+
+
+class Watchlist(_Strict):
+    actors: dict[str, Actor] = {}
+    topics: dict[str, Topic] = {}
+    rules: list[Rule] = [Rule(name="default")]
+
+    @field_validator("topics", mode="before")
+    @classmethod
+    def _topic_shorthand(cls, value: Any) -> Any:
+        """``id: description`` is accepted for a topic with no keywords."""
+        if isinstance(value, dict):
+            return {k: {"description": v} if isinstance(v, str) else v for k, v in value.items()}
+        return value
+
+
+def _unknown_ids(wl: Watchlist, located: _Located) -> list[str]:
+    """Rules must name actors and topics the watchlist defines: a typo would silence a rule."""
+    out = []
+    for ident, actor in wl.actors.items():
+        if actor.part_of and actor.part_of not in wl.actors:
+            loc: Loc = ("actors", ident, "part_of")
+            where = f"{located.path}:{located.line(loc)}: {_dotted(loc)}"
+            out.append(f"{where}: unknown actor {actor.part_of!r}")
+    for i, rule in enumerate(wl.rules):
+        for field, known in (("actors", wl.actors), ("topics", wl.topics)):
+            for j, ident in enumerate(getattr(rule, field)):
+                if ident not in known:
+                    loc = ("rules", i, field, j)
+                    out.append(
+                        f"{located.path}:{located.line(loc)}: {_dotted(loc)}: "
+                        f"unknown {field[:-1]} {ident!r}"
+                    )
+    return out
+
+
+# --- the main file ---------------------------------------------------------------------------
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(value: Any) -> int:
+    """Seconds from ``90``, ``"90s"``, ``"15m"``, ``"2h"`` or ``"1d"``."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 900, 15m or 1h")
+    if isinstance(value, int):
+        return value
+    m = _DURATION.match(str(value))
+    if not m:
+        raise ValueError(f"expected a duration such as 900, 15m or 1h, got {value!r}")
+    return int(m.group(1)) * _UNIT[m.group(2)]
+
+
+class FeedConfig(_Strict):
+    url: str
+    name: str = ""
+    interval: int = DEFAULT_INTERVAL_SECONDS
+
+    @field_validator("interval", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> int:
+        seconds = parse_duration(value)
+        if seconds < MIN_INTERVAL_SECONDS:
+            raise ValueError(f"must be at least {MIN_INTERVAL_SECONDS} seconds")
+        return seconds
+
+    @field_validator("url")
+    @classmethod
+    def _scheme(cls, value: str) -> str:
+        if not re.match(r"^(https?://|file:)", value):
+            raise ValueError(f"expected an http://, https:// or file: URL, got {value!r}")
+        return value
+
+    @property
+    def label(self) -> str:
+        return self.name or self.url
+
+
+class ChannelConfig(_Strict):
+    url: str
+    name: str = ""
+    tags: list[str] = []
+
+    @field_validator("url")
+    @classmethod
+    def _apprise_url(cls, value: str) -> str:
+        if "://" not in value:
+            raise ValueError("expected an Apprise URL such as mailto://... or slack://...")
+        return value
+
+
+class MainFile(_Strict):
+    database: str = ""
+    watchlist: str = "watchlist.yaml"
+    feeds: list[FeedConfig] = []
+    channels: list[ChannelConfig] = []
+
+
+@dataclass(frozen=True)
+class Config:
+    """The validated configuration: the main file with its watchlist loaded and paths resolved."""
+
+    path: Path
+    database: str
+    feeds: list[FeedConfig]
+    channels: list[ChannelConfig]
+    watchlist: Watchlist
+    watchlist_path: Path
+
+
+def _validate(model: type[_Strict], located: _Located) -> tuple[Any, list[str]]:
+    problems = _substitute(located)
+    if not isinstance(located.data, dict):
+        return None, [*problems, f"{located.path}:1: (top): expected a mapping"]
+    try:
+        return model.model_validate(located.data), problems
+    except ValidationError as err:
+        return None, problems + _problems(err, located)
+
+
+def load_watchlist(path: Path) -> Watchlist:
+    """Validate a watchlist file on its own (``claimwatch extract`` needs no main file)."""
+    located = _load_yaml(path)
+    wl, problems = _validate(Watchlist, located)
+    if wl is not None:
+        problems += _unknown_ids(wl, located)
+    if problems:
+        raise ConfigError(problems)
+    assert isinstance(wl, Watchlist)
+    return wl
+
+
+def resolve_database(value: str, base: Path) -> str:
+    """An SQLAlchemy URL; a relative SQLite path is taken relative to the config file."""
+    if not value:
+        return f"sqlite:///{state_dir() / DEFAULT_DATABASE_FILE}"
+    prefix = "sqlite:///"
+    if value.startswith(prefix) and value != "sqlite:///:memory:":
+        path = Path(value[len(prefix) :])
+        if not path.is_absolute():
+            return prefix + str((base / path).resolve())
+    return value
+
+
+def load_config(path: Path) -> Config:
+    """Load the main file and its watchlist, reporting every problem in both files at once."""
+    located = _load_yaml(path)
+    main, problems = _validate(MainFile, located)
+    base = path.resolve().parent
+    watchlist: Watchlist | None = None
+    wl_path = (base / (main.watchlist if main else "watchlist.yaml")).resolve()
+    if main is not None:
+        names = [f.label for f in main.feeds]
+        for i, label in enumerate(names):
+            if label in names[:i]:
+                problems.append(
+                    f"{path}:{located.line(('feeds', i))}: feeds.{i}: "
+                    f"duplicate feed {label!r} (give each a distinct name)"
+                )
+        try:
+            watchlist = load_watchlist(wl_path)
+        except ConfigError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise ConfigError(problems)
+    assert main is not None and watchlist is not None
+    feeds = [f.model_copy(update={"url": _resolve_file_url(f.url, base)}) for f in main.feeds]
+    return Config(
+        path=path,
+        database=resolve_database(main.database, base),
+        feeds=feeds,
+        channels=list(main.channels),
+        watchlist=watchlist,
+        watchlist_path=wl_path,
+    )
+
+
+def _resolve_file_url(url: str, base: Path) -> str:
+    """``file:feed.xml`` is relative to the config file; ``file:///abs`` stays as it is."""
+    if url.startswith("file:") and not url.startswith("file://"):
+        return (base / url[len("file:") :]).resolve().as_uri()
+    return url
+
+
+def iter_aliases(actor: Actor, day: date | None) -> Iterator[str]:
+    """The names an actor goes by in an article published on ``day``."""
+    yield actor.name
+    yield from actor.aliases
+    for role in actor.roles:
+        if role.holds_on(day):
+            yield role.title

@@ -1,0 +1,79 @@
+"""The plain data that flows between the pipeline stages.
+
+Stages exchange these immutable records, never sessions or URLs they do not need, so each stage
+can be tested on data alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Span:
+    """A character span of the article text; ``end`` is exclusive."""
+
+    start: int
+    end: int
+    text: str
+
+    def as_json(self) -> dict[str, int | str]:
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Article:
+    """One feed entry, reduced to what extraction and alerts need."""
+
+    key: str  # stable identity: guid, else link, else content hash
+    feed: str
+    link: str
+    title: str
+    text: str
+    published: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Something an actor is reported to have said, with the evidence for it in the text."""
+
+    type: str
+    speaker: Span | None
+    cue: Span | None
+    content: Span | None
+    sentence: Span
+    actor: str | None = None
+    topics: tuple[str, ...] = ()
+    resolution: str = ""  # how the speaker was resolved, for --explain and alerts
+
+    @property
+    def extent(self) -> tuple[int, int]:
+        """The character range from the first of speaker, cue and content to the last."""
+        parts = [p for p in (self.speaker, self.cue, self.content) if p is not None] or [
+            self.sentence
+        ]
+        return min(p.start for p in parts), max(p.end for p in parts)
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A stored claim that a rule made worth telling a user about."""
+
+    id: int
+    kind: str
+    severity: str
+    actor: str
+    actor_name: str
+    type: str
+    topics: tuple[str, ...]
+    sentence: str
+    speaker: str
+    resolution: str
+    content: str
+    link: str
+    title: str
+    feed: str
+    published: datetime | None
+    rule: str
+    previous: list[dict[str, str]] = field(default_factory=list)
