@@ -58,7 +58,12 @@ class ConfigError(Exception):
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
-        self.problems = problems
+        self.problems = sorted(problems, key=_file_line)
+
+
+def _file_line(problem: str) -> tuple[str, int]:
+    m = re.match(r"^(.*?):(\d+): ", problem)
+    return (m.group(1), int(m.group(2))) if m else (problem.split(":", 1)[0], 0)
 
 
 # --- YAML with line numbers ---------------------------------------------------------------------
@@ -176,10 +181,10 @@ def _problems(err: ValidationError, located: _Located) -> list[str]:
     for e in err.errors():
         loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         msg = _MESSAGES.get(e["type"])
-        if msg is None:
+        if e["type"] == "literal_error":
+            msg = f"expected {e.get('ctx', {}).get('expected', '')}, got {e['input']!r}"
+        elif msg is None:
             msg = str(e["msg"]).removeprefix("Value error, ")
-            if e["type"] == "literal_error":
-                msg = f"got {e['input']!r}; {msg[0].lower()}{msg[1:]}"
         out.append(f"{located.path}:{located.line(loc)}: {_dotted(loc)}: {msg}")
     return out
 
@@ -243,24 +248,32 @@ class Watchlist(_Strict):
         return value
 
 
-def _unknown_ids(wl: Watchlist, located: _Located) -> list[str]:
-    """Rules must name actors and topics the watchlist defines: a typo would silence a rule."""
-    out = []
-    for ident, actor in wl.actors.items():
-        if actor.part_of and actor.part_of not in wl.actors:
-            loc: Loc = ("actors", ident, "part_of")
-            where = f"{located.path}:{located.line(loc)}: {_dotted(loc)}"
-            out.append(f"{where}: unknown actor {actor.part_of!r}")
-    for i, rule in enumerate(wl.rules):
-        for field, known in (("actors", wl.actors), ("topics", wl.topics)):
-            for j, ident in enumerate(getattr(rule, field)):
-                if ident not in known:
-                    loc = ("rules", i, field, j)
-                    out.append(
-                        f"{located.path}:{located.line(loc)}: {_dotted(loc)}: "
-                        f"unknown {field[:-1]} {ident!r}"
-                    )
-    return out
+def _unknown_ids(located: _Located) -> list[str]:
+    """Rules and ``part_of`` must name ids the watchlist defines: a typo would silence a rule.
+
+    Checked on the raw data, so these problems are reported along with any others."""
+    data = located.data if isinstance(located.data, dict) else {}
+
+    def part(key: str, kind: type) -> Any:
+        value = data.get(key)
+        return value if isinstance(value, kind) else kind()
+
+    actors, topics, rules = part("actors", dict), part("topics", dict), part("rules", list)
+    refs: list[tuple[Loc, str, str]] = []
+    for ident, actor in actors.items():
+        if isinstance(actor, dict) and isinstance(actor.get("part_of"), str):
+            refs.append((("actors", ident, "part_of"), "actor", actor["part_of"]))
+    for i, rule in enumerate(rules):
+        for field in ("actors", "topics"):
+            values = rule.get(field) if isinstance(rule, dict) else None
+            for j, value in enumerate(values if isinstance(values, list) else []):
+                refs.append((("rules", i, field, j), field[:-1], str(value)))
+    known = {"actor": actors, "topic": topics}
+    return [
+        f"{located.path}:{located.line(loc)}: {_dotted(loc)}: unknown {kind} {value!r}"
+        for loc, kind, value in refs
+        if value not in known[kind]
+    ]
 
 
 # --- the main file ---------------------------------------------------------------------------
@@ -351,8 +364,7 @@ def load_watchlist(path: Path) -> Watchlist:
     """Validate a watchlist file on its own (``claimwatch extract`` needs no main file)."""
     located = _load_yaml(path)
     wl, problems = _validate(Watchlist, located)
-    if wl is not None:
-        problems += _unknown_ids(wl, located)
+    problems += _unknown_ids(located)
     if problems:
         raise ConfigError(problems)
     assert isinstance(wl, Watchlist)
@@ -377,7 +389,8 @@ def load_config(path: Path) -> Config:
     main, problems = _validate(MainFile, located)
     base = path.resolve().parent
     watchlist: Watchlist | None = None
-    wl_path = (base / (main.watchlist if main else "watchlist.yaml")).resolve()
+    raw = located.data.get("watchlist") if isinstance(located.data, dict) else None
+    wl_path = (base / (raw if isinstance(raw, str) else "watchlist.yaml")).resolve()
     if main is not None:
         names = [f.label for f in main.feeds]
         for i, label in enumerate(names):
@@ -386,6 +399,7 @@ def load_config(path: Path) -> Config:
                     f"{path}:{located.line(('feeds', i))}: feeds.{i}: "
                     f"duplicate feed {label!r} (give each a distinct name)"
                 )
+    if isinstance(located.data, dict):  # the watchlist's problems too, with the main file's
         try:
             watchlist = load_watchlist(wl_path)
         except ConfigError as err:

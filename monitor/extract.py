@@ -74,9 +74,7 @@ _ACCUSATION = re.compile(
 _OFFER = re.compile(
     r"\b(ready|willing|willingness|open to|prepared to|offer\w*|stands? ready|happy to)\b", re.I
 )
-_DEMAND = re.compile(
-    r"\b(we|i|they)\s+(want|need|demand|insist|expect|call)\b|\bmust\b|\bcalls? (for|on)\b", re.I
-)
+_DEMAND = re.compile(r"\b(wants?|needs?|demands?|insists? on|must|urges?|calls? (for|on))\b", re.I)
 _PREDICTION = re.compile(
     r"\b(will|could|may|might|maybe|likely|unlikely|soon|expects?|expected|predicts?|forecasts?"
     r"|within (days|weeks|months))\b",
@@ -535,10 +533,11 @@ class _Run:
         self, offset: int, sent: Any, claims: list[Claim], quotes: list[tuple[int, int]]
     ) -> None:
         """Named subjects that are not speakers can still be what a later "he" refers to."""
-        spoken = {c.speaker.start for c in claims if c.speaker}
+        spoken = [(c.speaker.start, c.speaker.end) for c in claims if c.speaker]
         for s, e, ident in self.index.find(sent.text):
             at = sent.start_char + s
-            if offset + at in spoken or any(a < at < b for a, b in quotes):
+            inside_speaker = any(a <= offset + at < b for a, b in spoken)
+            if inside_speaker or any(a < at < b for a, b in quotes):
                 continue
             tok = sent.doc.char_span(at, sent.start_char + e, alignment_mode="expand")
             head = tok.root if tok is not None else None

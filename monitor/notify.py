@@ -71,14 +71,15 @@ class DeliveryError(Exception):
 
 
 def secrets_of(url: str) -> list[str]:
-    """The parts of an Apprise URL that may be credentials: password, user, tokens in the path."""
+    """The parts of an Apprise URL that may be credentials: the password, and for token-based
+    services (Slack, Telegram, ...) the long host and path segments and query values."""
     parts = urllib.parse.urlsplit(url)
-    found = [parts.password or "", parts.username or ""]
+    found = [parts.password or ""]
     found += [seg for seg in parts.path.split("/") if len(seg) >= 8]
     found += [v for _, v in urllib.parse.parse_qsl(parts.query) if len(v) >= 8 and "@" not in v]
-    if parts.scheme not in ("mailto", "mailtos", "json", "jsons", "stdout"):
+    if parts.scheme not in ("mailto", "mailtos", "json", "jsons", "xml", "xmls", "stdout"):
         found.append(parts.hostname or "")  # slack://TOKEN_A/..., tgram://BOTTOKEN/...
-    return sorted({s for s in found if len(s) >= 3}, key=len, reverse=True)
+    return sorted({s for s in found if len(s) >= 4}, key=len, reverse=True)
 
 
 def remember_secrets(secrets: Sequence[str]) -> None:
@@ -211,17 +212,17 @@ def render_text(alert: Alert) -> str:
 
 
 def render_html(alert: Alert) -> str:
+    """HTML whose plain-text rendering (Apprise derives the text part) reads like render_text."""
     from html import escape
 
-    rows = "".join(
-        f"<tr><th align='left'>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in _facts(alert)
+    facts = "".join(f"<p><b>{escape(k)}:</b> {escape(v)}</p>" for k, v in _facts(alert))
+    earlier = "".join(
+        f"<p><b>Earlier:</b> {escape(p['type'])} on {escape(p['date'])}: "
+        f'“{escape(p["sentence"])}” <a href="{escape(p["link"], quote=True)}">'
+        f"{escape(p['link'])}</a></p>"
+        for p in alert.previous
     )
-    link = (
-        f'<p><a href="{escape(alert.link, quote=True)}">{escape(alert.title)}</a></p>'
-        if alert.link
-        else ""
-    )
-    return f"<blockquote>{escape(alert.sentence.strip())}</blockquote><table>{rows}</table>{link}"
+    return f"<blockquote>“{escape(alert.sentence.strip())}”</blockquote>{facts}{earlier}"
 
 
 def render_markdown(alert: Alert) -> str:

@@ -1,0 +1,132 @@
+"""The command line: every command documents itself; extract speaks score.py's format."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from conftest import ROOT, SHARED, WATCHLIST, cli, needs_shared
+
+from monitor.cli import main
+
+SEED = ROOT / "seeds" / "demo-feed.xml"
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out = []
+    for name, command in sorted(group.commands.items()):
+        out.append((*prefix, name))
+        if isinstance(command, click.Group):
+            out.extend(_commands(command, (*prefix, name)))
+    return out
+
+
+@pytest.mark.parametrize("command", [(), *_commands(main)], ids=lambda c: " ".join(c) or "main")
+def test_every_command_has_help(command: tuple[str, ...]) -> None:
+    result = cli(*command, "--help")
+    assert result.exit_code == 0
+    assert "Usage: " in result.stdout
+    # a one-line description, not just the option list
+    described = result.stdout.split("\n\n")[1].strip()
+    assert described and not described.startswith("Options")
+    if command:
+        assert "--config" in result.stdout
+
+
+def test_console_script_runs() -> None:
+    exe = Path(sys.executable).parent / "claimwatch"
+    out = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("claimwatch, version ")
+
+
+def _article(tmp_path: Path) -> Path:
+    path = tmp_path / "troops.txt"
+    path.write_text(
+        "Ukrainian President Volodymyr Zelensky said on Tuesday that Kyiv wants American troops "
+        "in the country.\nRussia launched drone strikes overnight.\n"
+        '"This is a complete fabrication," he said of the Kremlin\'s account.\n'
+    )
+    return path
+
+
+def test_extract_jsonl_is_score_py_format(tmp_path: Path) -> None:
+    article = _article(tmp_path)
+    text = article.read_text()
+    result = cli("extract", "--watchlist", str(WATCHLIST), "--jsonl", str(article))
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["actor"], r["type"]) for r in rows] == [
+        ("zelensky", "demand"),
+        ("zelensky", "denial"),
+    ]
+    for row in rows:
+        assert row["doc"] == "troops"
+        assert set(row) == {"doc", "speaker", "cue", "content", "actor", "type", "topics"}
+        for part in ("speaker", "cue", "content"):
+            span = row[part]
+            assert text[span["start"] : span["end"]] == span["text"]
+    assert rows[0]["speaker"]["text"] == "Ukrainian President Volodymyr Zelensky"
+    assert rows[0]["cue"]["text"] == "said"
+    assert rows[0]["topics"] == ["foreign-troops"]
+    assert rows[1]["speaker"]["text"] == "he"
+    assert rows[1]["content"]["text"] == '"This is a complete fabrication,"'
+
+
+def test_extract_explain_shows_resolution(tmp_path: Path) -> None:
+    result = cli("extract", "--watchlist", str(WATCHLIST), "--explain", str(_article(tmp_path)))
+    assert result.exit_code == 0, result.output
+    assert "[S he] [C said]" in result.stdout
+    assert (
+        '"he" → Volodymyr Zelensky ("Ukrainian President Volodymyr Zelensky", 2 sentences back)'
+        in result.stdout
+    )
+
+
+def test_extract_rejects_bad_date(tmp_path: Path) -> None:
+    result = CliRunnerResult = cli(
+        "extract",
+        "--watchlist",
+        str(WATCHLIST),
+        "--published",
+        "30/12/2025",
+        str(_article(tmp_path)),
+    )
+    assert CliRunnerResult.exit_code == 2
+    assert "expected YYYY-MM-DD, got '30/12/2025'" in result.stderr
+
+
+@needs_shared
+def test_seed_article_scores(tmp_path: Path) -> None:
+    """The seed gold through score.py: every claim found, with the right actor and type."""
+    pred = tmp_path / "seed.jsonl"
+    seed = SHARED / "seeds" / "zelensky-us-troops.txt"
+    result = cli(
+        "extract", "--watchlist", str(WATCHLIST), "--published", "2025-12-30", "--jsonl", str(seed)
+    )
+    assert result.exit_code == 0
+    pred.write_text(result.stdout)
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(SHARED / "eval" / "score.py"),
+            "claims",
+            "--text",
+            str(seed.parent),
+            "--gold",
+            str(SHARED / "eval" / "gold" / "seed.jsonl"),
+            "--pred",
+            str(pred),
+            "--json",
+            str(tmp_path / "score.json"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    score = json.loads((tmp_path / "score.json").read_text())
+    assert score["recall_actor_type"] >= 0.90, out.stdout
+    assert score["watched_precision"] >= 0.80, out.stdout
