@@ -32,12 +32,15 @@ CLAIM_TYPES = (
     "offer",
     "prediction",
 )
-CHANGE_KINDS = ("new",)
 SEVERITIES = ("low", "normal", "high")
+DEFAULT_DISPUTE_WINDOW_DAYS = 14  # a denial disputes assertions at most this old
+DEFAULT_REPEAT_SIMILARITY = 0.6  # word overlap above which a claim restates an earlier one
+DEFAULT_REPEAT_WINDOW_DAYS = 30  # wire copies of one story arrive within this time
 
 ClaimType = Literal[
     "statement", "denial", "confirmation", "accusation", "threat", "demand", "offer", "prediction"
 ]
+ChangeKind = Literal["new", "stance-change", "dispute", "silence-broken"]
 
 
 def state_dir() -> Path:
@@ -220,24 +223,38 @@ class Actor(_Strict):
 class Topic(_Strict):
     description: str = ""
     keywords: list[str] = []
+    # stance name -> phrases that express it ("supportive": [want, welcome, send troops])
+    stances: dict[str, list[str]] = {}
 
 
 class Rule(_Strict):
-    """Which new claims alert: every listed filter must match; an empty filter matches all."""
+    """Which changes alert: every listed filter must match; an empty filter matches all."""
 
     name: str = ""
     actors: list[str] = []
     topics: list[str] = []
     types: list[ClaimType] = []
-    changes: list[Literal["new"]] = ["new"]
+    changes: list[ChangeKind] = ["new", "stance-change", "dispute"]
+    silence_days: int | None = Field(default=None, ge=1)  # enables "silence-broken"
     severity: Literal["low", "normal", "high"] = "normal"
     channels: list[str] = []  # Apprise tags; empty means every channel
+    digest: bool = False  # True: collected into the channels' next digest, not sent at once
+
+
+class DiffSettings(_Strict):
+    """How claims are compared with what is stored."""
+
+    new_window_days: int | None = Field(default=None, ge=1)  # None: new means never before
+    dispute_window_days: int = Field(default=DEFAULT_DISPUTE_WINDOW_DAYS, ge=1)
+    repeat_window_days: int = Field(default=DEFAULT_REPEAT_WINDOW_DAYS, ge=1)
+    repeat_similarity: float = Field(default=DEFAULT_REPEAT_SIMILARITY, gt=0, le=1)
 
 
 class Watchlist(_Strict):
     actors: dict[str, Actor] = {}
     topics: dict[str, Topic] = {}
     rules: list[Rule] = [Rule(name="default")]
+    diff: DiffSettings = DiffSettings()
 
     @field_validator("topics", mode="before")
     @classmethod

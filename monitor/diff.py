@@ -1,33 +1,221 @@
-"""Decide what each stored claim changes: here, whether it is new.
+"""What each stored claim changes, compared with what the store already holds.
 
-A claim is *new* when the store held no earlier claim by the same actor, on the same topic, of
-the same type. Everything else is a repeat: stored and counted, never alerted.
+Kinds of change:
+- ``new``: the first claim of this type by this actor on this topic (ever, or within the
+  watchlist's ``diff.new_window_days``);
+- ``repeat``: the actor restating a stored claim (same type and topic, mostly the same words),
+  for instance another outlet's copy of a wire story: stored and linked, never alerted; a
+  copy from another outlet adds that outlet as a source of the original;
+- ``stance-change``: the actor's stance on a topic differs from the last one it took;
+- ``dispute``: a denial of what another actor asserted or accused on the topic recently;
+- ``silence-broken``: the actor speaks on a topic after a silence (reported with its length;
+  rules with ``silence_days`` decide which silences matter).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
 
+from .config import DiffSettings
+from .model import Article
 from .store import Recorded, StoredClaim
+
+ASSERTIVE = ("accusation", "statement", "confirmation", "prediction", "threat")
+_RECENT = 20  # earlier claims of one key compared for repeats
+_ANSWERS = 0.15  # word overlap that ties a denial to a non-accusing assertion it denies
+
+
+class History(Protocol):
+    """What the diff reads from the store; ``store.Batch`` implements it inside a transaction."""
+
+    def same(
+        self,
+        actor: str,
+        topic: str,
+        ctype: str,
+        *,
+        before: int,
+        since: datetime | None,
+        limit: int,
+    ) -> list[StoredClaim]: ...
+
+    def latest_stance(self, actor: str, topic: str, *, before: int) -> StoredClaim | None: ...
+
+    def last_spoke(self, actor: str, topic: str, *, before: int) -> StoredClaim | None: ...
+
+    def asserted_by_others(
+        self, topic: str, types: tuple[str, ...], *, actor: str, since: datetime, limit: int = 20
+    ) -> list[StoredClaim]: ...
+
+    def disputed_by(self, actor: str, claim_id: int) -> bool: ...
 
 
 @dataclass(frozen=True)
 class Change:
-    """One claim and what it changed; ``topics`` are the topics on which it is a change."""
+    """One thing a claim changed; ``topics`` are the topics on which it changed it."""
 
     recorded: Recorded
     kind: str
     topics: tuple[str, ...]
     previous: tuple[StoredClaim, ...] = ()
+    detail: str = ""
+    silent_days: int = 0
 
 
-def changes(recorded: list[Recorded]) -> list[Change]:
-    """The changes among claims just stored; claims with no watched actor change nothing."""
-    out = []
+@dataclass(frozen=True)
+class Repeat:
+    claim_id: int
+    original: StoredClaim
+    article: Article
+
+
+@dataclass
+class Analysis:
+    changes: list[Change] = field(default_factory=list)
+    repeats: list[Repeat] = field(default_factory=list)
+    disputes: list[tuple[int, str, int]] = field(default_factory=list)  # (claim, actor, disputed)
+
+
+def words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def similarity(a: str, b: str) -> float:
+    """Word overlap (Jaccard) of two claims' text: high for a restatement or a wire copy."""
+    wa, wb = words(a), words(b)
+    if not wa or not wb:
+        return 0.0
+    return len(wa & wb) / len(wa | wb)
+
+
+def _text(claim_content: str, sentence: str) -> str:
+    return claim_content or sentence
+
+
+def analyse(
+    recorded: list[Recorded],
+    history: History,
+    settings: DiffSettings,
+    min_silence_days: int | None = None,
+) -> Analysis:
+    """Classify each just-stored claim; claims with no watched actor change nothing."""
+    out = Analysis()
+    disputed: set[tuple[str, int]] = set()  # (actor, claim) disputed earlier in this article
     for rec in recorded:
-        if rec.claim.actor is None:
+        claim = rec.claim
+        actor = claim.actor
+        if actor is None:
             continue
-        fresh = tuple(topic for topic, prior in rec.priors.items() if prior is None)
+        text = _text(claim.content.text if claim.content else "", claim.sentence.text)
+        topics = claim.topics or ("",)
+        original = _repeat_of(rec, actor, topics, text, history, settings)
+        if original is not None:
+            out.repeats.append(Repeat(rec.id, original, rec.article))
+            continue
+        since = (
+            rec.said_at - timedelta(days=settings.new_window_days)
+            if settings.new_window_days
+            else None
+        )
+        fresh = tuple(
+            t
+            for t in topics
+            if not history.same(actor, t, claim.type, before=rec.id, since=since, limit=1)
+        )
         if fresh:
-            out.append(Change(rec, "new", tuple(t for t in fresh if t)))
+            out.changes.append(Change(rec, "new", tuple(t for t in fresh if t)))
+        for topic, stance in claim.stances:
+            before = history.latest_stance(actor, topic, before=rec.id)
+            if before is not None and before.stance != stance:
+                detail = f"{before.stance} → {stance} on {topic}"
+                out.changes.append(Change(rec, "stance-change", (topic,), (before,), detail))
+        if claim.type == "denial" and actor not in {a for a, _ in disputed}:
+            # one dispute per actor per article: a denial repeated in the same article
+            # (a quote, then its paraphrase) answers the same claim, not a second one
+            found = _disputed(rec, actor, topics, history, settings, disputed)
+            if found is not None:
+                topic, target = found
+                disputed.add((actor, target.repeat_of or target.id))
+                out.disputes.append((rec.id, actor, target.repeat_of or target.id))
+                detail = f"disputes {target.actor}'s {target.type}"
+                out.changes.append(
+                    Change(rec, "dispute", (topic,) if topic else (), (target,), detail)
+                )
+        if min_silence_days:
+            for topic in claim.topics:
+                last = history.last_spoke(actor, topic, before=rec.id)
+                if last is None:
+                    continue
+                gap = (rec.said_at - _aware(last.said_at, rec.said_at)).days
+                if gap >= min_silence_days:
+                    out.changes.append(
+                        Change(
+                            rec,
+                            "silence-broken",
+                            (topic,),
+                            (last,),
+                            f"first on {topic} in {gap} days",
+                            silent_days=gap,
+                        )
+                    )
     return out
+
+
+def _aware(value: datetime, like: datetime) -> datetime:
+    """Stored datetimes may come back naive from SQLite; give them the tz of ``like``."""
+    if value.tzinfo is None and like.tzinfo is not None:
+        return value.replace(tzinfo=like.tzinfo)
+    return value
+
+
+def _repeat_of(
+    rec: Recorded,
+    actor: str,
+    topics: tuple[str, ...],
+    text: str,
+    history: History,
+    settings: DiffSettings,
+) -> StoredClaim | None:
+    """The stored claim this one restates, if any (its own original, if that was a repeat)."""
+    since = rec.said_at - timedelta(days=settings.repeat_window_days)
+    best: tuple[float, StoredClaim] | None = None
+    for topic in topics:
+        for earlier in history.same(
+            actor, topic, rec.claim.type, before=rec.id, since=since, limit=_RECENT
+        ):
+            score = similarity(text, _text(earlier.content, earlier.sentence))
+            if score >= settings.repeat_similarity and (best is None or score > best[0]):
+                best = (score, earlier)
+    if best is None:
+        return None
+    return best[1]
+
+
+def _disputed(
+    rec: Recorded,
+    actor: str,
+    topics: tuple[str, ...],
+    history: History,
+    settings: DiffSettings,
+    already: set[tuple[str, int]],
+) -> tuple[str, StoredClaim] | None:
+    """The recent assertion by another actor that this denial answers: accusations first."""
+    since = rec.said_at - timedelta(days=settings.dispute_window_days)
+    for topic in topics:
+        if not topic:
+            continue
+        text = _text(rec.claim.content.text if rec.claim.content else "", rec.claim.sentence.text)
+        candidates = [
+            t
+            for t in history.asserted_by_others(topic, ASSERTIVE, actor=actor, since=since)
+            if (t.type == "accusation" or similarity(text, t.content or t.sentence) >= _ANSWERS)
+            and (actor, t.repeat_of or t.id) not in already
+            and not history.disputed_by(actor, t.repeat_of or t.id)
+        ]
+        candidates.sort(key=lambda t: t.type != "accusation")  # stable: newest accusation first
+        if candidates:
+            return topic, candidates[0]
+    return None

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .config import Actor, Watchlist, iter_aliases
 from .model import Claim, Span
+from .stance import with_stances
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -196,7 +197,7 @@ class Extractor:
     def extract(self, text: str, published: date | None = None) -> list[Claim]:
         """Every attributed claim in ``text``; ``published`` decides who holds a role."""
         run = _Run(self, text, self._index(published))
-        return run.claims()
+        return [with_stances(claim, self.watchlist) for claim in run.claims()]
 
     def topics_of(self, text: str) -> tuple[str, ...]:
         return tuple(ident for ident, rx in self.topics.items() if rx.search(text))

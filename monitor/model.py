@@ -46,6 +46,7 @@ class Claim:
     actor: str | None = None
     topics: tuple[str, ...] = ()
     resolution: str = ""  # how the speaker was resolved, for --explain and alerts
+    stances: tuple[tuple[str, str], ...] = ()  # (topic, stance) where the watchlist defines one
 
     @property
     def extent(self) -> tuple[int, int]:

@@ -14,10 +14,21 @@ from dataclasses import dataclass, field
 from . import diff, fetch, parse, rules
 from .config import Config, FeedConfig
 from .extract import Extractor
+from .model import Article, Claim
 from .notify import Channel, DeliveryReport, build_channels, deliver
-from .store import Store
+from .store import Batch, QueuedAlert, Recorded, Store
 
 log = logging.getLogger("claimwatch.pipeline")
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """What one article did to the store: its claims, what changed, the alerts queued."""
+
+    recorded: list[Recorded]
+    analysis: diff.Analysis
+    alerts: list[QueuedAlert]
+    alert_ids: list[int]
 
 
 @dataclass
@@ -70,11 +81,7 @@ class Monitor:
             published = article.published.date() if article.published else None
             claims = self.extractor.extract(article.text, published)
             with self._write, self.store.batch() as batch:
-                recorded = batch.record(article, claims)
-                alerts = rules.select(
-                    diff.changes(recorded), self.config.watchlist, self.channel_tags
-                )
-                ids = batch.queue(alerts)
+                ids = self.ingest(batch, article, claims).alert_ids
             report.articles += 1
             report.claims += len(claims)
             report.alerts += ids
@@ -87,6 +94,26 @@ class Monitor:
             )
         self.store.record_fetch(feed.url, got, items=report.articles)
         return report
+
+    def ingest(self, batch: Batch, article: Article, claims: list[Claim]) -> Ingested:
+        """Store → diff → rules → outbox for one article, inside the caller's transaction.
+
+        Shared by polling, ``try`` (in a transaction that is rolled back) and ``replay``."""
+        wl = self.config.watchlist
+        recorded = batch.record(article, claims)
+        analysis = diff.analyse(recorded, batch, wl.diff, rules.min_silence_days(wl))
+        for repeat in analysis.repeats:
+            if batch.mark_repeat(repeat.claim_id, repeat.original, repeat.article):
+                log.info(
+                    "claim %d repeats claim %d: outlet %s added",
+                    repeat.claim_id,
+                    repeat.original.id,
+                    repeat.article.feed,
+                )
+        for claim_id, actor, disputed in analysis.disputes:
+            batch.mark_dispute(claim_id, actor, disputed)
+        alerts = rules.select(analysis.changes, wl, self.channel_tags)
+        return Ingested(recorded, analysis, alerts, batch.queue(alerts))
 
     def deliver(self) -> DeliveryReport:
         with self._delivering:

@@ -68,18 +68,47 @@ class ClaimRow(SQLModel, table=True):
     start: int = 0
     end: int = 0
     said_at: datetime = Field(default_factory=utcnow)  # article date, else when it was read
+    repeat_of: int | None = Field(default=None, index=True)  # the claim this one restates
+
+
+class OutletRow(SQLModel, table=True):
+    """Another outlet that carried a claim (a wire story reprinted): a source, not an alert."""
+
+    __tablename__ = "outlet"
+    __table_args__ = (UniqueConstraint("claim_id", "outlet"),)
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(foreign_key="claim.id", index=True)
+    outlet: str
+    link: str
+    said_at: datetime
+
+
+class DisputeRow(SQLModel, table=True):
+    """A claim that denies or contradicts another actor's claim."""
+
+    __tablename__ = "dispute"
+    __table_args__ = (UniqueConstraint("claim_id", "disputed_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(foreign_key="claim.id", index=True)
+    disputed_id: int = Field(foreign_key="claim.id", index=True)
+    actor: str  # who disputes: one actor disputes one claim once
 
 
 class ClaimKey(SQLModel, table=True):
     """One row per (claim, topic): what the diff looks up."""
 
     __tablename__ = "claim_key"
-    __table_args__ = (Index("ix_claim_key_lookup", "actor", "topic", "type", "said_at"),)
+    __table_args__ = (
+        Index("ix_claim_key_lookup", "actor", "topic", "type", "said_at"),
+        Index("ix_claim_key_actor_topic", "actor", "topic", "said_at"),
+        Index("ix_claim_key_topic_type", "topic", "type", "said_at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     claim_id: int = Field(foreign_key="claim.id", index=True)
     actor: str
     topic: str  # "" for a claim with no watched topic
     type: str
+    stance: str = ""  # the claim's stance on this topic, where the watchlist defines stances
     said_at: datetime
 
 
@@ -92,6 +121,8 @@ class AlertRow(SQLModel, table=True):
     severity: str
     topics: str = ""
     previous: str = "[]"  # JSON list of earlier claim ids this alert differs from
+    detail: str = ""  # e.g. "cautious → supportive", "silent for 41 days"
+    digest: bool = False  # collected into a digest rather than sent at once
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -126,16 +157,21 @@ class StoredClaim:
     link: str
     title: str
     feed: str
+    content: str = ""
+    speaker: str = ""
+    stance: str = ""
+    repeat_of: int | None = None
+    article_key: str = ""
 
 
 @dataclass(frozen=True)
 class Recorded:
-    """A claim just stored, with the latest earlier claim for each (topic, type) it has."""
+    """A claim just stored, with its id, for the diff to compare with what came before."""
 
     id: int
     claim: Claim
     article: Article
-    priors: dict[str, StoredClaim | None]  # topic ("" for none) -> latest earlier claim
+    said_at: datetime
 
 
 @dataclass(frozen=True)
@@ -149,6 +185,8 @@ class QueuedAlert:
     topics: tuple[str, ...]
     previous: tuple[int, ...]
     channels: tuple[str, ...]
+    detail: str = ""
+    digest: bool = False
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
@@ -313,22 +351,38 @@ class Store:
             return len(s.exec(select(AlertRow.id)).all())
 
 
-def _stored(c: ClaimRow, a: ArticleRow) -> StoredClaim:
+def _stored(c: ClaimRow, a: ArticleRow, stance: str = "") -> StoredClaim:
     assert c.id is not None
     topics = tuple(t for t in c.topics.split(",") if t)
     return StoredClaim(
-        c.id, c.actor, c.type, topics, c.sentence, c.said_at, a.link, a.title, a.feed
+        c.id,
+        c.actor,
+        c.type,
+        topics,
+        c.sentence,
+        c.said_at,
+        a.link,
+        a.title,
+        a.feed,
+        content=c.content,
+        speaker=c.speaker,
+        stance=stance,
+        repeat_of=c.repeat_of,
+        article_key=a.key,
     )
 
 
 class Batch:
-    """Writes of one transaction; see ``Store.batch``."""
+    """Writes of one transaction (see ``Store.batch``), and the history the diff reads.
+
+    Lookups see only claims stored before the one asked about (``before`` is its id), so the
+    claims of one article are compared with each other in the order they were said."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def record(self, article: Article, claims: list[Claim]) -> list[Recorded]:
-        """Store an article and its claims; return each claim with what was stored before it."""
+        """Store an article and its claims, with one ClaimKey per (claim, topic)."""
         s = self.session
         published = article.published.astimezone(UTC) if article.published else None
         row = ArticleRow(
@@ -361,35 +415,113 @@ class Batch:
             s.add(crow)
             s.flush()
             assert crow.id is not None
-            priors: dict[str, StoredClaim | None] = {}
             if claim.actor:
+                stances = dict(claim.stances)
                 for topic in claim.topics or ("",):
-                    priors[topic] = self._latest(claim.actor, topic, claim.type, crow.id)
                     s.add(
                         ClaimKey(
                             claim_id=crow.id,
                             actor=claim.actor,
                             topic=topic,
                             type=claim.type,
+                            stance=stances.get(topic, ""),
                             said_at=said_at,
                         )
                     )
-            out.append(Recorded(crow.id, claim, article, priors))
+            out.append(Recorded(crow.id, claim, article, said_at))
         s.flush()
         return out
 
-    def _latest(self, actor: str, topic: str, ctype: str, before: int) -> StoredClaim | None:
+    # --- the history the diff reads (every query walks an index: no scans) -------------------
+    def _claims(self, where: list[Any], limit: int) -> list[StoredClaim]:
         q = (
-            select(ClaimRow, ArticleRow)
+            select(ClaimRow, ArticleRow, ClaimKey.stance)
             .join(ClaimKey, col(ClaimKey.claim_id) == col(ClaimRow.id))
             .join(ArticleRow, col(ArticleRow.id) == col(ClaimRow.article_id))
-            .where(ClaimKey.actor == actor, ClaimKey.topic == topic, ClaimKey.type == ctype)
-            .where(col(ClaimKey.claim_id) != before)
-            .order_by(col(ClaimKey.said_at).desc())
-            .limit(1)
+            .where(*where)
+            .order_by(col(ClaimKey.said_at).desc(), col(ClaimKey.claim_id).desc())
+            .limit(limit)
         )
-        hit = self.session.exec(q).first()
-        return _stored(*hit) if hit else None
+        return [_stored(c, a, stance) for c, a, stance in self.session.exec(q).all()]
+
+    def same(
+        self, actor: str, topic: str, ctype: str, *, before: int, since: datetime | None, limit: int
+    ) -> list[StoredClaim]:
+        """The latest earlier claims by ``actor`` on ``topic`` of type ``ctype``."""
+        where = [
+            ClaimKey.actor == actor,
+            ClaimKey.topic == topic,
+            ClaimKey.type == ctype,
+            col(ClaimKey.claim_id) < before,
+        ]
+        if since is not None:
+            where.append(col(ClaimKey.said_at) >= since)
+        return self._claims(where, limit)
+
+    def latest_stance(self, actor: str, topic: str, *, before: int) -> StoredClaim | None:
+        """The latest earlier claim by ``actor`` that took a stance on ``topic``."""
+        where = [
+            ClaimKey.actor == actor,
+            ClaimKey.topic == topic,
+            ClaimKey.stance != "",
+            col(ClaimKey.claim_id) < before,
+        ]
+        found = self._claims(where, 1)
+        return found[0] if found else None
+
+    def last_spoke(self, actor: str, topic: str, *, before: int) -> StoredClaim | None:
+        """The latest earlier claim of any type by ``actor`` on ``topic``."""
+        where = [ClaimKey.actor == actor, ClaimKey.topic == topic, col(ClaimKey.claim_id) < before]
+        found = self._claims(where, 1)
+        return found[0] if found else None
+
+    def asserted_by_others(
+        self, topic: str, types: tuple[str, ...], *, actor: str, since: datetime, limit: int = 20
+    ) -> list[StoredClaim]:
+        """Recent claims of ``types`` on ``topic`` by anyone but ``actor``, newest first."""
+        out: list[StoredClaim] = []
+        for ctype in types:
+            where = [
+                ClaimKey.topic == topic,
+                ClaimKey.type == ctype,
+                col(ClaimKey.said_at) >= since,
+                ClaimKey.actor != actor,
+            ]
+            out += self._claims(where, limit)
+        return sorted(out, key=lambda c: (c.said_at, c.id), reverse=True)[:limit]
+
+    def disputed_by(self, actor: str, claim_id: int) -> bool:
+        q = select(DisputeRow.id).where(
+            DisputeRow.actor == actor, DisputeRow.disputed_id == claim_id
+        )
+        return self.session.exec(q).first() is not None
+
+    # --- what the diff decided ----------------------------------------------------------------
+    def mark_repeat(self, claim_id: int, original: StoredClaim, article: Article) -> bool:
+        """Link a restatement to the claim it repeats; a new outlet becomes a source of it.
+
+        Returns True when the outlet is new for that claim."""
+        row = self.session.get_one(ClaimRow, claim_id)
+        row.repeat_of = original.id
+        self.session.add(row)
+        if article.feed == original.feed:
+            return False
+        known = self.session.exec(
+            select(OutletRow.id).where(
+                OutletRow.claim_id == original.id, OutletRow.outlet == article.feed
+            )
+        ).first()
+        if known is not None:
+            return False
+        self.session.add(
+            OutletRow(
+                claim_id=original.id, outlet=article.feed, link=article.link, said_at=row.said_at
+            )
+        )
+        return True
+
+    def mark_dispute(self, claim_id: int, actor: str, disputed_id: int) -> None:
+        self.session.add(DisputeRow(claim_id=claim_id, disputed_id=disputed_id, actor=actor))
 
     def queue(self, alerts: list[QueuedAlert]) -> list[int]:
         """Write alerts and one outbox row per channel; returns the alert ids."""
@@ -402,6 +534,8 @@ class Batch:
                 severity=a.severity,
                 topics=",".join(a.topics),
                 previous=json.dumps(list(a.previous)),
+                detail=a.detail,
+                digest=a.digest,
             )
             self.session.add(row)
             self.session.flush()

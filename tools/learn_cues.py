@@ -12,6 +12,7 @@ Usage:
     .venv/bin/python tools/learn_cues.py --train /work/shared/eval/polnear-train \
         --out monitor/data/cues.tsv [--phrases monitor/data/cue_phrases.tsv]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,9 +20,10 @@ import bisect
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any
 
 Span = tuple[int, int]
 
@@ -46,7 +48,7 @@ def _spans(field_: str) -> list[Span]:
 
 
 def first_annotator_files(text_dir: Path, ann_dir: Path) -> dict[str, Path]:
-    """Map text stem -> first .ann file (sorted names, stem before the last '_'), as score.py does."""
+    """Map text stem -> first .ann file (sorted, stem before the last '_'), as score.py does."""
     stems = {p.stem for p in text_dir.glob("*.txt")}
     chosen: dict[str, Path] = {}
     for ann in sorted(ann_dir.glob("*.ann")):
@@ -61,7 +63,9 @@ def read_ann(path: Path) -> list[Attribution]:
     spans: dict[str, list[Span]] = {}
     rels: list[dict[str, str]] = []
     for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("T") and line.count("\t") >= 2:  # skip continuation lines of multi-line text
+        if (
+            line.startswith("T") and line.count("\t") >= 2
+        ):  # skip continuation lines of multi-line text
             tid, head, _ = line.split("\t", 2)
             spans[tid] = _spans(head.split(" ", 1)[1])
         elif line.startswith("E"):
@@ -71,11 +75,13 @@ def read_ann(path: Path) -> list[Attribution]:
     for roles in rels:
         if "Cue" not in roles:
             continue
-        out.append(Attribution(
-            cue=spans[roles["Cue"]],
-            source=spans.get(roles.get("Source", ""), []),
-            content=spans.get(roles.get("Content", ""), []),
-        ))
+        out.append(
+            Attribution(
+                cue=spans[roles["Cue"]],
+                source=spans.get(roles.get("Source", ""), []),
+                content=spans.get(roles.get("Content", ""), []),
+            )
+        )
     return out
 
 
@@ -89,14 +95,14 @@ def load_corpus(root: Path) -> list[tuple[str, str, list[Attribution]]]:
     return docs
 
 
-def load_nlp(disable: Iterable[str] = ("ner",)):  # type: ignore[no-untyped-def]
+def load_nlp(disable: Iterable[str] = ("ner",)) -> Any:
     """Load the spaCy English model with some components disabled."""
     import spacy
 
     return spacy.load(MODEL, disable=list(disable))
 
 
-def tokens_in(doc, spans: list[Span]) -> list[int]:  # type: ignore[no-untyped-def]
+def tokens_in(doc: Any, spans: list[Span]) -> list[int]:
     """Indices of the tokens of `doc` overlapping any of the char spans."""
     starts = [t.idx for t in doc]
     out: set[int] = set()
@@ -110,7 +116,7 @@ def tokens_in(doc, spans: list[Span]) -> list[int]:  # type: ignore[no-untyped-d
     return sorted(out)
 
 
-def depth(tok) -> int:  # type: ignore[no-untyped-def]
+def depth(tok: Any) -> int:
     """Distance of a token from its sentence root."""
     d = 0
     while tok.head.i != tok.i and d < 200:
@@ -118,7 +124,7 @@ def depth(tok) -> int:  # type: ignore[no-untyped-def]
     return d
 
 
-def span_head(doc, idx: list[int]):  # type: ignore[no-untyped-def]
+def span_head(doc: Any, idx: list[int]) -> Any:
     """Syntactic head of a token set: the member closest to the root (verbs win ties)."""
     if not idx:
         return None
@@ -131,7 +137,7 @@ def span_head(doc, idx: list[int]):  # type: ignore[no-untyped-def]
 QUOTE_CHARS = frozenset('"“”')
 
 
-def verb_frame(tok) -> tuple[str, str, str]:  # type: ignore[no-untyped-def]
+def verb_frame(tok: Any) -> tuple[str, str, str]:
     """Syntactic frame of a verb: (complement, subject kind, quote in sentence).
 
     complement: ccomp > xcomp > dobj > none, or 'parataxis' when the verb hangs
@@ -148,18 +154,18 @@ def verb_frame(tok) -> tuple[str, str, str]:  # type: ignore[no-untyped-def]
     return comp, kind, quote
 
 
-def frame_levels(tok) -> list[str]:  # type: ignore[no-untyped-def]
+def frame_levels(tok: Any) -> list[str]:
     """Frame keys from coarse to fine: 'ccomp', 'ccomp|pers', 'ccomp|pers|q'."""
     comp, kind, quote = verb_frame(tok)
     return [comp, f"{comp}|{kind}", f"{comp}|{kind}|{quote}"]
 
 
-def key(tok) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def key(tok: Any) -> tuple[str, str]:
     """Lexicon key of a token: (lowercased lemma, coarse POS)."""
     return tok.lemma_.lower(), tok.pos_
 
 
-def phrase_parts(head, members: set[int] | None = None) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+def phrase_parts(head: Any, members: set[int] | None = None) -> tuple[str, ...]:
     """Lemmas of the head's particle/preposition/object children (inside `members` if given)."""
     parts = []
     for c in head.children:
@@ -173,7 +179,7 @@ def phrase_parts(head, members: set[int] | None = None) -> tuple[str, ...]:  # t
 
 def phrase_string(head_lemma: str, head_i: int, parts_with_pos: list[tuple[int, str]]) -> str:
     """Render head and part lemmas in surface order, e.g. 'accord to', 'call for'."""
-    items = sorted([(head_i, head_lemma)] + parts_with_pos)
+    items = sorted([(head_i, head_lemma), *parts_with_pos])
     return " ".join(lemma for _, lemma in items)
 
 
@@ -181,25 +187,37 @@ def phrase_string(head_lemma: str, head_i: int, parts_with_pos: list[tuple[int, 
 class Stats:
     """Counters collected over a corpus."""
 
-    occurrences: Counter = field(default_factory=Counter)
-    cues: Counter = field(default_factory=Counter)
-    phrase_cues: Counter = field(default_factory=Counter)  # (head lemma, pos, parts, rendered)
-    phrase_occ: Counter = field(default_factory=Counter)  # (head lemma, pos, parts)
-    frame_occ: Counter = field(default_factory=Counter)  # (verb lemma, frame key)
-    frame_cues: Counter = field(default_factory=Counter)
+    occurrences: Counter[tuple[str, str]] = field(default_factory=Counter)
+    cues: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # (head lemma, pos, parts, rendered phrase)
+    phrase_cues: Counter[tuple[str, str, tuple[str, ...], str]] = field(default_factory=Counter)
+    phrase_occ: Counter[tuple[str, str, tuple[str, ...]]] = field(default_factory=Counter)
+    frame_occ: Counter[tuple[str, str]] = field(default_factory=Counter)  # (verb lemma, frame)
+    frame_cues: Counter[tuple[str, str]] = field(default_factory=Counter)
     n_cues: int = 0
     n_unaligned: int = 0
 
 
-def collect(docs: list[tuple[str, str, list[Attribution]]], nlp, batch_size: int = 16,  # type: ignore[no-untyped-def]
-            n_process: int = 1, log: bool = True) -> Stats:
+def collect(
+    docs: list[tuple[str, str, list[Attribution]]],
+    nlp: Any,
+    batch_size: int = 16,
+    n_process: int = 1,
+    log: bool = True,
+) -> Stats:
     """Parse the texts and count lemma/phrase occurrences and gold-cue heads."""
     st = Stats()
     t0 = time.time()
-    parsed = nlp.pipe(((text, i) for i, (_, text, _) in enumerate(docs)), as_tuples=True,
-                      batch_size=batch_size, n_process=n_process)
+    parsed = nlp.pipe(
+        ((text, i) for i, (_, text, _) in enumerate(docs)),
+        as_tuples=True,
+        batch_size=batch_size,
+        n_process=n_process,
+    )
     phrase_heads: dict[tuple[str, str], set[tuple[str, ...]]] = {}
-    pending: list = []  # docs kept only as counters; phrase occurrences need the phrase set first
+    pending: list[
+        list[tuple[tuple[str, str], frozenset[str]]]
+    ] = []  # docs kept only as counters; phrase occurrences need the phrase set first
     for n, (doc, i) in enumerate(parsed, 1):
         _, _, atts = docs[i]
         for tok in doc:
@@ -218,9 +236,17 @@ def collect(docs: list[tuple[str, str, list[Attribution]]], nlp, batch_size: int
             if parts:
                 members = set(idx)
                 rendered = phrase_string(
-                    head.lemma_.lower(), head.i,
-                    [(c.i, c.lemma_.lower()) for c in head.children
-                     if c.i in members and c.dep_ in PHRASE_DEPS and c.pos_ not in SKIP_POS and not c.like_num])
+                    head.lemma_.lower(),
+                    head.i,
+                    [
+                        (c.i, c.lemma_.lower())
+                        for c in head.children
+                        if c.i in members
+                        and c.dep_ in PHRASE_DEPS
+                        and c.pos_ not in SKIP_POS
+                        and not c.like_num
+                    ],
+                )
                 st.phrase_cues[(head.lemma_.lower(), head.pos_, parts, rendered)] += 1
                 phrase_heads.setdefault(key(head), set()).add(parts)
         for hi in heads:
@@ -231,8 +257,14 @@ def collect(docs: list[tuple[str, str, list[Attribution]]], nlp, batch_size: int
                     st.frame_occ[(tok.lemma_.lower(), lv)] += 1
                     st.frame_cues[(tok.lemma_.lower(), lv)] += tok.i in heads
         # remember, per token, its lemma key and child lemmas for phrase occurrence counting
-        pending.append([(key(t), frozenset(phrase_parts(t))) for t in doc
-                        if t.pos_ in ("VERB", "NOUN", "ADJ", "ADP") and any(c.dep_ in PHRASE_DEPS for c in t.children)])
+        pending.append(
+            [
+                (key(t), frozenset(phrase_parts(t)))
+                for t in doc
+                if t.pos_ in ("VERB", "NOUN", "ADJ", "ADP")
+                and any(c.dep_ in PHRASE_DEPS for c in t.children)
+            ]
+        )
         if log and n % 100 == 0:
             print(f"parsed {n}/{len(docs)} articles, {time.time() - t0:.0f}s", file=sys.stderr)
     for toks in pending:
@@ -264,8 +296,8 @@ def write_lexicon(st: Stats, out: Path, min_count: int) -> int:
 
 def write_phrases(st: Stats, out: Path, min_count: int) -> int:
     """Write multiword cue phrases: head lemma + in-span particle/preposition/object lemmas."""
-    merged: Counter = Counter()
-    rendered: dict[tuple[str, str, tuple[str, ...]], Counter] = {}
+    merged: Counter[tuple[str, str, tuple[str, ...]]] = Counter()
+    rendered: dict[tuple[str, str, tuple[str, ...]], Counter[str]] = {}
     for (lemma, pos, parts, text), c in st.phrase_cues.items():
         merged[(lemma, pos, parts)] += c
         rendered.setdefault((lemma, pos, parts), Counter())[text] += c
@@ -274,20 +306,24 @@ def write_phrases(st: Stats, out: Path, min_count: int) -> int:
         if c < min_count:
             continue
         occ = max(st.phrase_occ[k], c)
-        rows.append((rendered[k].most_common(1)[0][0], k[0], k[1], " ".join(k[2]), c, occ, c / occ))
+        phrase = rendered[k].most_common(1)[0][0]
+        rows.append((phrase, k[0], k[1], " ".join(k[2]), c, occ, c / occ))
     rows.sort(key=lambda r: (-r[4], -r[6], r[0]))
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as fh:
         fh.write("phrase\thead_lemma\tpos\tparts\tcue_count\toccurrences\tprecision\n")
-        for phrase, lemma, pos, parts, c, occ, p in rows:
-            fh.write(f"{phrase}\t{lemma}\t{pos}\t{parts}\t{c}\t{occ}\t{p:.4f}\n")
+        for row in rows:
+            fh.write("\t".join(map(str, row[:-1])) + f"\t{row[-1]:.4f}\n")
     return len(rows)
 
 
 def write_frames(st: Stats, lemmas: set[str], out: Path) -> int:
     """Write verb cue counts per syntactic frame (for lemmas in the lexicon)."""
-    rows = [(lemma, lv, st.frame_cues[(lemma, lv)], occ) for (lemma, lv), occ in st.frame_occ.items()
-            if lemma in lemmas]
+    rows = [
+        (lemma, lv, st.frame_cues[(lemma, lv)], occ)
+        for (lemma, lv), occ in st.frame_occ.items()
+        if lemma in lemmas
+    ]
     rows.sort(key=lambda r: (r[0], r[1]))
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as fh:
@@ -297,7 +333,7 @@ def write_frames(st: Stats, lemmas: set[str], out: Path) -> int:
     return len(rows)
 
 
-def read_frames(path: Path) -> dict[tuple[str, str], tuple[int, int]]:
+def read_frames(path: Path) -> Frames:
     """Load a frames TSV into {(lemma, frame key): (cue_count, occurrences)}."""
     out = {}
     for line in path.read_text(encoding="utf-8").splitlines()[1:]:
@@ -306,17 +342,21 @@ def read_frames(path: Path) -> dict[tuple[str, str], tuple[int, int]]:
     return out
 
 
-def frame_precision(tok, lex: dict, frames: dict, m: float = 3.0) -> float:  # type: ignore[no-untyped-def]
+Lexicon = dict[tuple[str, str], tuple[int, int, float]]
+Frames = dict[tuple[str, str], tuple[int, int]]
+
+
+def frame_precision(tok: Any, lex: Lexicon, frames: Frames, m: float = 3.0) -> float:
     """P(cue | lemma, frame) for a verb, each finer frame smoothed toward the coarser estimate."""
     lemma = tok.lemma_.lower()
-    p = lex.get((lemma, "VERB"), (0, 0, 0.0))[2]
+    p: float = lex.get((lemma, "VERB"), (0, 0, 0.0))[2]
     for lv in frame_levels(tok):
         c, occ = frames.get((lemma, lv), (0, 0))
         p = (c + m * p) / (occ + m)
     return p
 
 
-def read_lexicon(path: Path) -> dict[tuple[str, str], tuple[int, int, float]]:
+def read_lexicon(path: Path) -> Lexicon:
     """Load cues.tsv into {(lemma, pos): (cue_count, occurrences, precision)}."""
     out = {}
     for line in path.read_text(encoding="utf-8").splitlines()[1:]:
@@ -327,14 +367,28 @@ def read_lexicon(path: Path) -> dict[tuple[str, str], tuple[int, int, float]]:
 
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point."""
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--train", type=Path, required=True, help="PolNeAR split dir with text/ and attributions/")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--train", type=Path, required=True, help="PolNeAR split dir with text/ and attributions/"
+    )
     ap.add_argument("--out", type=Path, required=True, help="lemma lexicon TSV to write")
-    ap.add_argument("--phrases", type=Path, default=None,
-                    help="multiword cue TSV (default: cue_phrases.tsv beside --out)")
-    ap.add_argument("--frames", type=Path, default=None,
-                    help="also write verb cue counts per syntactic frame here (off by default)")
-    ap.add_argument("--min-count", type=int, default=2, help="keep lemmas heading at least this many gold cues")
+    ap.add_argument(
+        "--phrases",
+        type=Path,
+        default=None,
+        help="multiword cue TSV (default: cue_phrases.tsv beside --out)",
+    )
+    ap.add_argument(
+        "--frames",
+        type=Path,
+        default=None,
+        help="also write verb cue counts per syntactic frame here (off by default)",
+    )
+    ap.add_argument(
+        "--min-count", type=int, default=2, help="keep lemmas heading at least this many gold cues"
+    )
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--n-process", type=int, default=1)
     ap.add_argument("--limit", type=int, default=0, help="only the first N articles (for testing)")
@@ -348,11 +402,16 @@ def main(argv: list[str] | None = None) -> None:
     phrases = args.phrases or args.out.with_name("cue_phrases.tsv")
     m = write_phrases(st, phrases, args.min_count)
     if args.frames:
-        lemmas = {lemma for (lemma, pos), c in st.cues.items() if pos == "VERB" and c >= args.min_count}
+        lemmas = {
+            lemma for (lemma, pos), c in st.cues.items() if pos == "VERB" and c >= args.min_count
+        }
         k = write_frames(st, lemmas, args.frames)
         print(f"{k} frame rows -> {args.frames}", file=sys.stderr)
-    print(f"{len(docs)} articles, {st.n_cues} gold cues ({st.n_unaligned} unaligned); "
-          f"{n} lemmas -> {args.out}, {m} phrases -> {phrases}", file=sys.stderr)
+    print(
+        f"{len(docs)} articles, {st.n_cues} gold cues ({st.n_unaligned} unaligned); "
+        f"{n} lemmas -> {args.out}, {m} phrases -> {phrases}",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

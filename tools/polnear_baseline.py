@@ -16,9 +16,11 @@ Variants:
 
 Usage:
     .venv/bin/python tools/polnear_baseline.py [--dev DIR] [--lexicon monitor/data/cues.tsv]
-        [--thresholds 0.2 0.3 0.4 0.5] [--variants plain plus frame] [--frames FILE] [--out-dir /tmp]
+        [--thresholds 0.2 0.3 0.4 0.5] [--variants plain plus frame] [--frames FILE]
+        [--out-dir /tmp]
 Writes /tmp/polnear_<variant>_t<t>.jsonl and prints a table of score.py results.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,15 +29,16 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from learn_cues import frame_precision, load_nlp, read_frames, read_lexicon  # noqa: E402
+from learn_cues import Frames, Lexicon, frame_precision, load_nlp, read_frames, read_lexicon
 
 SCORER = Path("/work/shared/eval/score.py")
 COMP_DEPS = ("ccomp", "xcomp", "dobj")
 INHERIT_DEPS = ("conj", "advcl", "xcomp")
-Span = Optional[dict[str, int]]
+Span = dict[str, int] | None
+Prediction = dict[str, Span]
 
 
 def char_span(tokens: list[Any]) -> Span:
@@ -50,7 +53,7 @@ def char_span(tokens: list[Any]) -> Span:
 
 def subtree(tok: Any) -> list[Any]:
     """Tokens of a token's contiguous subtree."""
-    return list(tok.doc[tok.left_edge.i: tok.right_edge.i + 1])
+    return list(tok.doc[tok.left_edge.i : tok.right_edge.i + 1])
 
 
 def largest_run(doc: Any, idx: set[int]) -> list[Any]:
@@ -103,19 +106,26 @@ def complement(v: Any) -> Any:
     return None
 
 
-def predict_plain(doc: Any, lex: dict, t: float) -> list[dict]:
+def predict_plain(doc: Any, lex: Lexicon, t: float) -> list[Prediction]:
     """The plain oracle: lexicon verbs, nsubj source, ccomp/xcomp/dobj content."""
     out = []
     for tok in doc:
         if tok.pos_ != "VERB" or lex.get((tok.lemma_.lower(), "VERB"), (0, 0, 0.0))[2] < t:
             continue
         s, c = direct_subject(tok), complement(tok)
-        out.append({"cue": char_span([tok]), "speaker": char_span(subtree(s)) if s is not None else None,
-                    "content": char_span(subtree(c)) if c is not None else None})
+        out.append(
+            {
+                "cue": char_span([tok]),
+                "speaker": char_span(subtree(s)) if s is not None else None,
+                "content": char_span(subtree(c)) if c is not None else None,
+            }
+        )
     return out
 
 
-def predict_plus(doc: Any, lex: dict, t: float, frames: Optional[dict] = None) -> list[dict]:
+def predict_plus(
+    doc: Any, lex: Lexicon, t: float, frames: Frames | None = None
+) -> list[Prediction]:
     """The plain oracle with subject inheritance, 'according to', parataxis quotes and noun cues.
 
     With `frames`, a verb is a cue when P(cue | lemma, frame) >= t instead of P(cue | lemma).
@@ -134,7 +144,9 @@ def predict_plus(doc: Any, lex: dict, t: float, frames: Optional[dict] = None) -
         src = cont = None
         if key == ("accord", "VERB"):
             to = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "to"), None)
-            obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+            obj = (
+                next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+            )
             if to is not None:
                 cue.append(to)
             src = subtree(obj) if obj is not None else None
@@ -152,34 +164,66 @@ def predict_plus(doc: Any, lex: dict, t: float, frames: Optional[dict] = None) -
         else:  # noun / adjective cues: "his claim that ...", "criticism of X"
             poss = next((c for c in tok.children if c.dep_ == "poss"), None)
             src = subtree(poss) if poss is not None else None
-            arg = next((c for c in tok.children if c.dep_ in ("acl", "prep", "ccomp", "relcl")), None)
+            arg = next(
+                (c for c in tok.children if c.dep_ in ("acl", "prep", "ccomp", "relcl")), None
+            )
             cont = subtree(arg) if arg is not None else None
-        out.append({"cue": char_span(cue), "speaker": char_span(src) if src else None,
-                    "content": char_span(cont) if cont else None})
+        out.append(
+            {
+                "cue": char_span(cue),
+                "speaker": char_span(src) if src else None,
+                "content": char_span(cont) if cont else None,
+            }
+        )
     return out
 
 
 PREDICTORS = {"plain": predict_plain, "plus": predict_plus, "frame": predict_plus}
 
 
-def score(pred: Path, dev: Path) -> dict:
+def score(pred: Path, dev: Path) -> dict[str, Any]:
     """Run score.py brat on a prediction file and return its JSON result."""
-    res = subprocess.run(
-        [sys.executable, str(SCORER), "brat", "--text", str(dev / "text"), "--ann", str(dev / "attributions"),
-         "--pred", str(pred), "--json", str(pred.with_suffix(".score.json"))],
-        check=True, capture_output=True, text=True)
-    return json.loads(pred.with_suffix(".score.json").read_text())
+    subprocess.run(
+        [
+            sys.executable,
+            str(SCORER),
+            "brat",
+            "--text",
+            str(dev / "text"),
+            "--ann",
+            str(dev / "attributions"),
+            "--pred",
+            str(pred),
+            "--json",
+            str(pred.with_suffix(".score.json")),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, Any] = json.loads(pred.with_suffix(".score.json").read_text())
+    return result
 
 
 def main(argv: list[str] | None = None) -> None:
     """Parse the dev texts once, predict for each variant and threshold, score, print a table."""
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--dev", type=Path, default=Path("/work/shared/eval/polnear-dev"))
-    ap.add_argument("--lexicon", type=Path, default=Path(__file__).resolve().parents[1] / "monitor/data/cues.tsv")
+    ap.add_argument(
+        "--lexicon",
+        type=Path,
+        default=Path(__file__).resolve().parents[1] / "monitor/data/cues.tsv",
+    )
     ap.add_argument("--thresholds", type=float, nargs="+", default=[0.2, 0.3, 0.4, 0.5])
     ap.add_argument("--variants", nargs="+", default=["plain", "plus"], choices=sorted(PREDICTORS))
-    ap.add_argument("--frames", type=Path, default=None,
-                    help="frames TSV from learn_cues.py --frames (needed for the 'frame' variant)")
+    ap.add_argument(
+        "--frames",
+        type=Path,
+        default=None,
+        help="frames TSV from learn_cues.py --frames (needed for the 'frame' variant)",
+    )
     ap.add_argument("--out-dir", type=Path, default=Path("/tmp"))
     args = ap.parse_args(argv)
     lex = read_lexicon(args.lexicon)
@@ -192,22 +236,30 @@ def main(argv: list[str] | None = None) -> None:
     t0 = time.time()
     docs = list(nlp.pipe(texts, batch_size=16))
     print(f"parsed {len(docs)} dev articles in {time.time() - t0:.1f}s", file=sys.stderr)
-    print("| variant | t | predictions | attribution P / R / F1 | source P / R / F1 | content token F1 |")
+    print("| variant | t | predictions | attribution P / R / F1 | source P / R / F1 | content F1 |")
     print("|---|---|---|---|---|---|")
     for variant in args.variants:
         for t in args.thresholds:
             path = args.out_dir / f"polnear_{variant}_t{t:g}.jsonl"
             with path.open("w", encoding="utf-8") as fh:
-                for stem, doc in zip(stems, docs):
+                for stem, doc in zip(stems, docs, strict=True):
                     extra = {"frames": frames} if variant == "frame" else {}
                     for p in PREDICTORS[variant](doc, lex, t, **extra):
-                        fh.write(json.dumps({"doc": stem, **p, "actor": None, "type": "statement",
-                                             "topics": []}) + "\n")
+                        fh.write(
+                            json.dumps(
+                                {"doc": stem, **p, "actor": None, "type": "statement", "topics": []}
+                            )
+                            + "\n"
+                        )
             r = score(path, args.dev)
             a, s = r["attribution"], r["source"]
-            print(f"| {variant} | {t:g} | {a['pred']} | {a['precision']:.3f} / {a['recall']:.3f} / **{a['f1']:.3f}** "
-                  f"| {s['precision']:.3f} / {s['recall']:.3f} / **{s['f1']:.3f}** | {r['content_token_f1']:.3f} |",
-                  flush=True)
+            att = f"{a['precision']:.3f} / {a['recall']:.3f} / **{a['f1']:.3f}**"
+            src = f"{s['precision']:.3f} / {s['recall']:.3f} / **{s['f1']:.3f}**"
+            print(
+                f"| {variant} | {t:g} | {a['pred']} | {att} | {src} "
+                f"| {r['content_token_f1']:.3f} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
