@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import logging
-import os
-import sys
 from datetime import date
 from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, logs
 from .config import Config, ConfigError, config_path, load_config, load_watchlist
 from .model import Claim
 
@@ -21,20 +18,6 @@ CONFIG_HELP = (
 config_option = click.option(
     "--config", "config_file", metavar="FILE", default=None, help=CONFIG_HELP
 )
-
-
-def _setup_logging(level: str) -> None:
-    # under systemd the journal adds its own timestamps
-    fmt = "%(levelname)s %(name)s: %(message)s"
-    if not os.environ.get("JOURNAL_STREAM"):
-        fmt = "%(asctime)s " + fmt
-    from .notify import SecretFilter
-
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(fmt))
-    handler.addFilter(SecretFilter())
-    logging.basicConfig(level=getattr(logging, level.upper()), handlers=[handler], force=True)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def _load(config_file: str | None) -> Config:
@@ -55,9 +38,16 @@ def _load(config_file: str | None) -> Config:
     type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
     help="Least severe log messages shown.",
 )
-def main(log_level: str) -> None:
+@click.option(
+    "--log-format",
+    type=click.Choice(logs.FORMATS),
+    default=None,
+    help="One event per line as text, or as JSON [default: the configuration's log_format, "
+    "else text].",
+)
+def main(log_level: str, log_format: str | None) -> None:
     """Watch news feeds for what named people and governments say, and alert on what changed."""
-    _setup_logging(log_level)
+    logs.setup(log_level, log_format)
 
 
 @main.command()
@@ -69,22 +59,22 @@ def run(config_file: str | None, once: bool) -> None:
     from .pipeline import Monitor
 
     config = _load(config_file)
+    if not once:
+        raise SystemExit(daemon.run(config))
+    logs.apply_config(config.log_format)
     monitor = Monitor(config)
     try:
-        if once:
-            reports = monitor.run_once()
-            failed = [r for r in reports if r.error]
-            articles = sum(r.articles for r in reports)
-            alerts = sum(len(r.alerts) for r in reports)
-            click.echo(
-                f"polled {len(reports)} feeds ({len(failed)} failed): {articles} new articles, "
-                f"{sum(r.claims for r in reports)} claims, {alerts} alerts",
-                err=True,
-            )
-            return
-        raise SystemExit(daemon.run(monitor))
+        reports = monitor.run_once()
     finally:
         monitor.close()
+    failed = [r for r in reports if r.error]
+    articles = sum(r.articles for r in reports)
+    alerts = sum(len(r.alerts) for r in reports)
+    click.echo(
+        f"polled {len(reports)} feeds ({len(failed)} failed): {articles} new articles, "
+        f"{sum(r.claims for r in reports)} claims, {alerts} alerts",
+        err=True,
+    )
 
 
 @main.command()
@@ -118,6 +108,28 @@ def check(config_file: str | None) -> None:
         click.echo(
             f"rule {rule.name or '(unnamed)'}: {' '.join(parts) or 'every claim'} [{rule.severity}]"
         )
+
+
+@main.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON document instead of tables.")
+def status(config_file: str | None, as_json: bool) -> None:
+    """Show, from the store, each feed's last poll, last success, errors and items, and each
+    channel's delivered, pending and failed alerts with its last error."""
+    from .health import StatusError, open_store, status_json, status_text
+    from .health import status as read_status
+
+    config = _load(config_file)
+    try:
+        store = open_store(config.database)
+    except StatusError as err:
+        click.echo(str(err), err=True)
+        raise SystemExit(1) from err
+    try:
+        feeds, channels = read_status(config, store)
+    finally:
+        store.close()
+    click.echo(status_json(feeds, channels) if as_json else status_text(feeds, channels))
 
 
 def _masked_db(url: str) -> str:
@@ -236,3 +248,176 @@ def _explain(doc: str, claim: Claim, text: str) -> str:
         f"{doc}: {claim.actor or '(unwatched)'} {claim.type} on {', '.join(claim.topics) or '-'}\n"
         f"  {out.strip()}\n  speaker: {claim.resolution or '-'}\n"
     )
+
+
+def _names(config: Config) -> dict[str, str]:
+    return {ident: a.name for ident, a in config.watchlist.actors.items()}
+
+
+@main.command(name="try")
+@config_option
+@click.option("--published", metavar="YYYY-MM-DD", help="Publication date of a plain-text article.")
+@click.argument("source")
+def try_(config_file: str | None, published: str | None, source: str) -> None:
+    """Show the claims in SOURCE and what each would raise, writing nothing.
+
+    SOURCE is a plain-text article, a feed file, or the URL of a feed (every entry is tried).
+    Run it after editing the watchlist."""
+    from .pipeline import Monitor, trial_articles
+
+    config = _load(config_file)
+    try:
+        articles = trial_articles(source, _date(published))
+    except ValueError as err:
+        raise click.ClickException(str(err)) from err
+    monitor = Monitor(config)
+    try:
+        for article in articles:
+            click.echo(f"== {article.title or article.key}")
+            for line in monitor.trial(article):
+                click.echo(line)
+    finally:
+        monitor.close()
+
+
+def _date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as err:
+        raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}") from err
+
+
+@main.command()
+@config_option
+@click.option("--actor", required=True, help="Actor id from the watchlist.")
+@click.option("--topic", help="Topic id (default: every topic).")
+def claims(config_file: str | None, actor: str, topic: str | None) -> None:
+    """Print an actor's stored claims, oldest first."""
+    from .store import Store
+
+    config = _load(config_file)
+    if actor not in config.watchlist.actors:
+        raise click.BadParameter(f"unknown actor {actor!r}", param_hint="--actor")
+    if topic is not None and topic not in config.watchlist.topics:
+        raise click.BadParameter(f"unknown topic {topic!r}", param_hint="--topic")
+    store = Store(config.database)
+    try:
+        for c in store.claims_of(actor, topic):
+            said = c.said_at.strftime("%Y-%m-%d")
+            repeat = f" (repeats #{c.repeat_of})" if c.repeat_of else ""
+            topics = ",".join(c.topics) or "-"
+            click.echo(f"#{c.id} {said} {c.type:<12} {topics:<30} {c.feed}{repeat}")
+            click.echo(f"    {c.sentence.strip()}")
+    finally:
+        store.close()
+
+
+@main.command()
+@config_option
+@click.option(
+    "--index",
+    "index_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help='JSONL of {"doc", "source", "published", "title", "path"} (path relative to it).',
+)
+@click.option(
+    "--database",
+    default="sqlite://",
+    show_default=True,
+    help="Where the replay stores claims (default: in memory; never the live database).",
+)
+@click.option("--out", type=click.File("w"), help="Write each alert as a JSON line here.")
+@click.option("--limit", type=int, help="Replay only the first N articles.")
+def replay(
+    config_file: str | None, index_file: str, database: str, out: object, limit: int | None
+) -> None:
+    """Feed time-ordered articles through the pipeline with their own dates as the clock,
+    and write the alerts it would send (none is sent)."""
+    from dataclasses import replace as dc_replace
+
+    from .pipeline import Monitor
+    from .replay import read_index, summarise
+    from .replay import replay as run_replay
+
+    config = _load(config_file)
+    if database == config.database:
+        raise click.BadParameter(
+            "replay must not write to the live database", param_hint="--database"
+        )
+    try:
+        entries = read_index(Path(index_file))[:limit]
+    except ValueError as err:
+        raise click.ClickException(str(err)) from err
+    monitor = Monitor(dc_replace(config, database=database, channels=[]))
+    try:
+        report = summarise(run_replay(monitor, entries, out))  # type: ignore[arg-type]
+    finally:
+        monitor.close()
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(report.alerts.items())) or "none"
+    click.echo(
+        f"replayed {report.articles} articles: {report.claims} claims "
+        f"({report.watched_claims} by watched actors), {report.repeats} repeats, "
+        f"{report.outlets_added} outlets added; alerts: {kinds}",
+        err=True,
+    )
+
+
+@main.command()
+@config_option
+@click.option("--channel", help="Only this channel.")
+@click.option("--retry", is_flag=True, help="Requeue failed deliveries and retry waiting ones now.")
+def outbox(config_file: str | None, channel: str | None, retry: bool) -> None:
+    """List pending and failed deliveries with their last error."""
+    from .store import Store
+
+    config = _load(config_file)
+    store = Store(config.database)
+    try:
+        if retry:
+            click.echo(f"requeued {store.requeue(channel)} deliveries")
+            return
+        items = store.outbox(channel)
+        for item in items:
+            state = item.status
+            if item.deferred:
+                state += f" (held for digest: {item.deferred})"
+            elif item.status == "pending" and item.attempts:
+                state += f" (retry at {item.next_attempt:%Y-%m-%d %H:%M:%S})"
+            click.echo(f"#{item.alert_id} {item.channel}: {state}, {item.attempts} attempts")
+            click.echo(f"    {item.summary}")
+            if item.last_error:
+                click.echo(f"    last error: {item.last_error}")
+        if not items:
+            click.echo("outbox empty: every alert was delivered")
+    finally:
+        store.close()
+
+
+@main.command(name="test-notify")
+@config_option
+@click.argument("channel", required=False)
+def test_notify(config_file: str | None, channel: str | None) -> None:
+    """Send a test message through each channel (or CHANNEL) and report what really happened."""
+    from .notify import DeliveryError, build_channels, test_channel
+
+    config = _load(config_file)
+    channels = build_channels(config.channels)
+    if channel:
+        channels = [c for c in channels if c.name == channel]
+        if not channels:
+            raise click.BadParameter(f"no channel named {channel!r}", param_hint="CHANNEL")
+    failed = 0
+    for ch in channels:
+        try:
+            test_channel(ch)
+        except DeliveryError as err:
+            failed += 1
+            kind = "permanent" if err.permanent else "transient"
+            click.echo(f"{ch.name}: FAILED ({kind}): {err.reason}")
+        else:
+            click.echo(f"{ch.name}: ok")
+    if failed:
+        raise SystemExit(1)

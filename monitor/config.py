@@ -6,6 +6,7 @@ hand is pointed at the line to fix, and all problems are reported at once, not t
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Iterator
@@ -36,6 +37,13 @@ SEVERITIES = ("low", "normal", "high")
 DEFAULT_DISPUTE_WINDOW_DAYS = 14  # a denial disputes assertions at most this old
 DEFAULT_REPEAT_SIMILARITY = 0.6  # word overlap above which a claim restates an earlier one
 DEFAULT_REPEAT_WINDOW_DAYS = 30  # wire copies of one story arrive within this time
+DEFAULT_DIGEST_AT = "08:00"  # daily digests go out at this time in the channel's time zone
+DEFAULT_MAX_PER_HOST = 2  # polling: requests at once to one site (scheme, host, port)
+DEFAULT_MAX_CONCURRENT = 16  # polling: requests at once in all
+DEFAULT_FAILURE_THRESHOLD = 5  # polling: consecutive failures before a feed is "failing"
+DEFAULT_BACKOFF_CAP_SECONDS = 6 * 3600  # polling: the longest wait between tries of a bad feed
+DEFAULT_STOP_TIMEOUT_SECONDS = 60  # on SIGTERM, how long the work in hand may take (< systemd's)
+DEFAULT_HEALTH_LISTEN = "127.0.0.1:9464"  # /healthz and /metrics, when `health:` is present
 
 ClaimType = Literal[
     "statement", "denial", "confirmation", "accusation", "threat", "demand", "offer", "prediction"
@@ -314,6 +322,7 @@ class FeedConfig(_Strict):
     url: str
     name: str = ""
     interval: int = DEFAULT_INTERVAL_SECONDS
+    fetch_article: bool = False  # entries with only a summary: read the article page itself
 
     @field_validator("interval", mode="before")
     @classmethod
@@ -335,10 +344,62 @@ class FeedConfig(_Strict):
         return self.name or self.url
 
 
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_clock(value: str) -> tuple[int, int]:
+    """``"07:30"`` as (7, 30)."""
+    m = _CLOCK.match(value.strip())
+    if not m:
+        raise ValueError(f"expected a time of day such as 08:00, got {value!r}")
+    return int(m.group(1)), int(m.group(2))
+
+
+class DigestConfig(_Strict):
+    """When a channel's digest goes out: every hour, or daily at a time of day."""
+
+    every: Literal["hourly", "daily"] = "hourly"
+    at: str = DEFAULT_DIGEST_AT
+
+    @field_validator("at")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        parse_clock(value)
+        return value
+
+
 class ChannelConfig(_Strict):
     url: str
     name: str = ""
     tags: list[str] = []
+    mode: Literal["immediate", "digest"] = "immediate"
+    digest: DigestConfig = DigestConfig()  # also collects what rate limits and quiet hours defer
+    rate_limit: int | None = Field(default=None, ge=1)  # immediate alerts per hour at most
+    quiet_hours: str | None = None  # "22:00-07:00": immediate alerts wait for the next digest
+    timezone: str = "UTC"  # of `digest.at` and `quiet_hours`
+    operator: bool = False  # receives claimwatch's own alerts (failing feeds and channels)
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet(cls, value: str | None) -> str | None:
+        if value is not None:
+            start, _, end = value.partition("-")
+            if not end:
+                raise ValueError(f"expected a range such as 22:00-07:00, got {value!r}")
+            parse_clock(start)
+            parse_clock(end)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(f"unknown time zone {value!r}") from err
+        return value
 
     @field_validator("url")
     @classmethod
@@ -348,11 +409,62 @@ class ChannelConfig(_Strict):
         return value
 
 
+class HealthConfig(_Strict):
+    """The optional HTTP endpoint (``/healthz``, ``/metrics``); it has no authentication."""
+
+    listen: str = DEFAULT_HEALTH_LISTEN
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host_port(value)
+        return value
+
+
+def host_port(value: str) -> tuple[str, int]:
+    """``("127.0.0.1", 9464)`` from ``127.0.0.1:9464``, ``[::1]:9464`` or ``localhost:0``."""
+    m = re.match(r"^(?:\[([0-9A-Fa-f:.]+)\]|([^:\[\]]+)):(\d{1,5})$", value.strip())
+    if not m or int(m.group(3)) > 65535:
+        raise ValueError(f"expected HOST:PORT such as 127.0.0.1:9464, got {value!r}")
+    return m.group(1) or m.group(2), int(m.group(3))
+
+
+class PollingConfig(_Strict):
+    """How politely feeds are polled: concurrency limits and what counts as a failing feed."""
+
+    max_per_host: int = Field(default=DEFAULT_MAX_PER_HOST, ge=1)
+    max_concurrent: int = Field(default=DEFAULT_MAX_CONCURRENT, ge=1)
+    failure_threshold: int = Field(default=DEFAULT_FAILURE_THRESHOLD, ge=1)
+    backoff_cap: int = DEFAULT_BACKOFF_CAP_SECONDS
+
+    @field_validator("backoff_cap", mode="before")
+    @classmethod
+    def _cap(cls, value: Any) -> int:
+        seconds = parse_duration(value)
+        if seconds < MIN_INTERVAL_SECONDS:
+            raise ValueError(f"must be at least {MIN_INTERVAL_SECONDS} seconds")
+        return seconds
+
+
 class MainFile(_Strict):
     database: str = ""
     watchlist: str = "watchlist.yaml"
+    templates: str = ""  # a folder of alert templates overriding the packaged ones
     feeds: list[FeedConfig] = []
     channels: list[ChannelConfig] = []
+    polling: PollingConfig = PollingConfig()
+    health: HealthConfig | None = None  # absent: no HTTP endpoint
+    log_format: Literal["text", "json"] = "text"
+    stop_timeout: int = DEFAULT_STOP_TIMEOUT_SECONDS
+    reload_on_change: bool = False  # reload when the main file or the watchlist changes
+
+    @field_validator("stop_timeout", mode="before")
+    @classmethod
+    def _stop_duration(cls, value: Any) -> int:
+        seconds = parse_duration(value)
+        if seconds < 1:
+            raise ValueError("must be at least 1 second")
+        return seconds
 
 
 @dataclass(frozen=True)
@@ -365,6 +477,12 @@ class Config:
     channels: list[ChannelConfig]
     watchlist: Watchlist
     watchlist_path: Path
+    polling: PollingConfig = dataclasses.field(default_factory=PollingConfig)
+    health: HealthConfig | None = None
+    log_format: str = "text"
+    stop_timeout: int = DEFAULT_STOP_TIMEOUT_SECONDS
+    reload_on_change: bool = False
+    templates: Path | None = None
 
 
 def _validate(model: type[_Strict], located: _Located) -> tuple[Any, list[str]]:
@@ -432,6 +550,12 @@ def load_config(path: Path) -> Config:
         channels=list(main.channels),
         watchlist=watchlist,
         watchlist_path=wl_path,
+        polling=main.polling,
+        health=main.health,
+        log_format=main.log_format,
+        stop_timeout=main.stop_timeout,
+        reload_on_change=main.reload_on_change,
+        templates=(base / main.templates).resolve() if main.templates else None,
     )
 
 

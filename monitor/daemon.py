@@ -1,24 +1,46 @@
-"""Run the pipeline on a schedule until SIGTERM or SIGINT.
+"""Run the pipeline on a schedule until SIGTERM or SIGINT, as a systemd service.
 
 Each feed is a job at its own interval (with jitter, so a thousand feeds do not fire in the same
-second); a delivery job retries the outbox. On a stop signal the scheduler finishes the polls
-in hand, the outbox gets one last delivery, and the process exits 0.
+second); a delivery job retries the outbox. SIGHUP reloads the configuration: a valid one
+replaces the running one without a restart (feed state lives in the store), an invalid one is
+logged, problem by problem, and the old one keeps running. On a stop signal the scheduler
+finishes the polls in hand, the outbox gets one last delivery, and the process exits 0, within
+``stop_timeout``. systemd hears READY, STATUS, WATCHDOG, RELOADING and STOPPING (service.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import queue
 import signal
 import threading
-from types import FrameType
+import time
+from collections.abc import Callable
+from datetime import timedelta
 
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_MISSED,
+    EVENT_JOB_SUBMITTED,
+    JobEvent,
+    JobExecutionEvent,
+)
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from .config import FeedConfig
+from . import logs
+from .config import Config, ConfigError, FeedConfig, load_config
+from .health import HealthServer, MeteredMonitor, Metrics
+from .notify import mask
 from .pipeline import Monitor
-from .store import utcnow
+from .service import Heartbeat, Notifier, heartbeat_seconds
+from .store import Store, utcnow
 
 log = logging.getLogger("claimwatch.daemon")
 
@@ -26,13 +48,34 @@ DELIVERY_INTERVAL_SECONDS = 30
 WORKERS = 4
 
 
-def _tick(monitor: Monitor, feed: FeedConfig) -> None:
+def _tick(monitor: Monitor, feed: FeedConfig) -> float | None:
+    """Poll one feed; returns the seconds until the policy wants it polled again."""
     try:
         report = monitor.poll(feed)
         if report.alerts:
             monitor.deliver()
+        return report.next_poll or None
     except Exception:  # a bug in one poll must not stop the schedule; log it whole
         log.exception("feed %s: poll failed", feed.label)
+        return None
+
+
+def _rescheduler(scheduler: BaseScheduler) -> Callable[[JobExecutionEvent], None]:
+    """Move a feed's next run to when its poll said (ttl, max-age, Retry-After, backoff).
+
+    A listener rather than a call inside ``_tick``: the scheduler holds its job-store lock while
+    it sets the job's next run from the interval trigger, so this change always lands after
+    that one; the trigger's interval stays as the fallback when a poll gives no answer."""
+
+    def listener(event: JobExecutionEvent) -> None:
+        if not event.job_id.startswith("feed:") or not isinstance(event.retval, (int, float)):
+            return
+        with contextlib.suppress(JobLookupError):  # a reload removed the feed meanwhile
+            scheduler.modify_job(
+                event.job_id, next_run_time=utcnow() + timedelta(seconds=event.retval)
+            )
+
+    return listener
 
 
 def _deliver(monitor: Monitor) -> None:
@@ -44,12 +87,13 @@ def _deliver(monitor: Monitor) -> None:
 
 def schedule(monitor: Monitor) -> BackgroundScheduler:
     """A scheduler with one job per feed, first run now, and the delivery job."""
+    workers = max(WORKERS, monitor.config.polling.max_concurrent)
     scheduler = BackgroundScheduler(
-        executors={"default": ThreadPoolExecutor(WORKERS)},
+        executors={"default": ThreadPoolExecutor(workers)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
         timezone="UTC",
     )
-    now = utcnow()
+    scheduler.add_listener(_rescheduler(scheduler), EVENT_JOB_EXECUTED)
     for feed in monitor.config.feeds:
         scheduler.add_job(
             _tick,
@@ -57,7 +101,7 @@ def schedule(monitor: Monitor) -> BackgroundScheduler:
             args=[monitor, feed],
             id=f"feed:{feed.url}",
             name=feed.label,
-            next_run_time=now,
+            next_run_time=monitor.next_due(feed),  # now, or later if a Retry-After says so
         )
     scheduler.add_job(
         _deliver, IntervalTrigger(seconds=DELIVERY_INTERVAL_SECONDS), args=[monitor], id="deliver"
@@ -65,27 +109,308 @@ def schedule(monitor: Monitor) -> BackgroundScheduler:
     return scheduler
 
 
-def run(monitor: Monitor) -> int:
-    """Poll on schedule until a stop signal; returns the exit status."""
-    stop = threading.Event()
+HEARTBEAT_JOB = "heartbeat"  # the daemon's own job; a reload leaves it alone
+WATCH_SECONDS = 1.0  # how often the main thread looks at signals and watched files
 
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        log.info("received %s: finishing the work in hand", signal.Signals(signum).name)
-        stop.set()
 
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, on_signal)
-    scheduler = schedule(monitor)
-    scheduler.start()
-    log.info(
-        "started: %d feeds, %d channels, database %s",
-        len(monitor.config.feeds),
-        len(monitor.channels),
-        monitor.store.engine.url.render_as_string(hide_password=True),
-    )
-    while not stop.wait(1.0):
-        pass
-    scheduler.shutdown(wait=True)
-    monitor.deliver()
-    log.info("stopped")
-    return 0
+def run(config: Config) -> int:
+    """Poll on schedule until SIGTERM or SIGINT, reloading on SIGHUP; returns the exit status."""
+    signals: queue.SimpleQueue[int] = queue.SimpleQueue()  # put() is safe in a signal handler
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):  # before the slow start-up
+        signal.signal(sig, lambda signum, _frame: signals.put(signum))
+    return Daemon(config, signals).run()
+
+
+class Daemon:
+    """One ``claimwatch run``: the scheduler, the health endpoint, and systemd's view of both.
+
+    The main thread only waits for signals (and, if asked, for the configuration files to
+    change); the scheduler's threads do the work, and its heartbeat job pings systemd's
+    watchdog, so a scheduler that stops ticking gets the process restarted."""
+
+    def __init__(self, config: Config, signals: queue.SimpleQueue[int]) -> None:
+        logs.apply_config(config.log_format)
+        self.config = config
+        self.signals = signals
+        self.notifier = Notifier()
+        self.heartbeat = Heartbeat(heartbeat_seconds())
+        self.metrics = Metrics(self._queue_length)
+        self.monitor: Monitor = MeteredMonitor(config, self.metrics)
+        self.scheduler = schedule(self.monitor)
+        self.health: HealthServer | None = None
+        self.running = _Running()
+        self.scheduler.add_listener(self.running, _Running.EVENTS)
+        self._status = ""
+        self._files = _signature(config)
+
+    def run(self) -> int:
+        self.scheduler.add_executor(ThreadPoolExecutor(1), HEARTBEAT_JOB)  # never behind polls
+        self.scheduler.add_job(
+            self._beat,
+            IntervalTrigger(seconds=self.heartbeat.period),
+            id=HEARTBEAT_JOB,
+            executor=HEARTBEAT_JOB,
+            next_run_time=utcnow(),
+        )
+        self._serve_health(self.config)
+        log.info(
+            "started: %d feeds, %d channels, database %s",
+            len(self.config.feeds),
+            len(self.monitor.channels),
+            self.monitor.store.engine.url.render_as_string(hide_password=True),
+        )
+        self._status = self._status_line()
+        self.notifier.ready(self._status)  # the configuration is loaded and the store open
+        self.scheduler.start()
+        changed: tuple[tuple[int, int], ...] | None = None
+        while True:
+            try:
+                signum = self.signals.get(timeout=WATCH_SECONDS)
+            except queue.Empty:
+                if self.config.reload_on_change:
+                    files = _signature(self.config)
+                    if files != self._files and files == changed:  # settled for a second
+                        self._files = files
+                        self.reload("the configuration files changed")
+                    changed = files
+                continue
+            if signum == signal.SIGHUP:
+                self.reload("SIGHUP")
+                continue
+            return self.stop(signal.Signals(signum).name)
+
+    # --- the scheduler's heartbeat --------------------------------------------------------------
+    def _beat(self) -> None:
+        self.heartbeat.beat()
+        self.notifier.watchdog()
+        line = self._status_line()
+        if line != self._status:
+            self._status = line
+            self.notifier.status(line)
+
+    def _queue_length(self) -> dict[str, int]:
+        monitor = self.monitor
+        return {name: 0 for name in monitor.channel_tags} | monitor.store.queue_length()
+
+    def _status_line(self) -> str:
+        feeds = len(self.config.feeds)
+        try:
+            queued = sum(self._queue_length().values())
+        except Exception as exc:
+            return f"polling {feeds} feeds; the store is not answering: {type(exc).__name__}"
+        return f"polling {feeds} feeds, {queued} alerts queued"
+
+    # --- SIGHUP ----------------------------------------------------------------------------------
+    def reload(self, why: str) -> bool:
+        """Swap in the configuration on disk if it is valid; else keep running the old one."""
+        log.info("reloading %s (%s)", self.config.path, why)
+        self.notifier.reloading()
+        try:
+            config = load_config(self.config.path)
+            monitor = self._successor(config)
+        except ConfigError as err:
+            for problem in err.problems:
+                log.error("reload refused: %s", problem)
+            return self._refused(f"{len(err.problems)} problems in the configuration")
+        except Exception as exc:  # a channel Apprise rejects, a database that will not open
+            log.error("reload refused: %s", mask(str(exc), ()))
+            return self._refused(type(exc).__name__)
+        old, added, removed = self.monitor, *self._adopt(monitor)
+        self.monitor, self.config = monitor, config
+        self._files = _signature(config)
+        old.close()  # polls still running on it finish on a fresh connection
+        for feed in removed:
+            self.metrics.forget_feed(feed)
+        logs.apply_config(config.log_format)
+        if config.health != old.config.health:
+            self._serve_health(config)
+        log.info(
+            "reloaded: %d feeds (%d added, %d removed), %d channels",
+            len(config.feeds),
+            len(added),
+            len(removed),
+            len(monitor.channels),
+        )
+        self._status = self._status_line()
+        self.notifier.ready(self._status)
+        return True
+
+    def _refused(self, why: str) -> bool:
+        log.error("reload refused (%s): still running the previous configuration", why)
+        self._status = f"{self._status_line()}; reload refused: {why}"
+        self.notifier.ready(self._status)
+        return False
+
+    def _successor(self, config: Config) -> Monitor:
+        """A monitor for ``config`` that shares what it can with the running one."""
+        old = self.monitor
+        same_watchlist = config.watchlist == old.config.watchlist
+        new = MeteredMonitor(config, self.metrics, old.extractor if same_watchlist else None)
+        if new.store.url == old.store.url:
+            # polls and deliveries still running on the old monitor use the same database:
+            # keep one writer and one deliverer at a time across both
+            new._write = old._write
+            locks = {c.name: c.lock for c in old.channels}
+            for channel in new.channels:  # one delivery per channel across both monitors
+                channel.lock = locks.get(channel.name, channel.lock)
+        return new
+
+    def _adopt(self, monitor: Monitor) -> tuple[list[str], list[str]]:
+        """Point the running scheduler at ``monitor``'s jobs, as ``schedule`` defines them.
+
+        Jobs that stay keep their next run time; new feeds are polled now; removed ones stop.
+        Returns the names of the feeds added and removed."""
+        wanted = {job.id: job for job in schedule(monitor).get_jobs()}
+        running = {job.id: job for job in self.scheduler.get_jobs() if job.id != HEARTBEAT_JOB}
+        added, removed = [], []
+        for job_id, job in running.items():
+            if job_id not in wanted:
+                self.scheduler.remove_job(job_id)
+                removed.append(job.name)
+        for job_id, job in wanted.items():
+            if job_id in running:
+                self.scheduler.modify_job(job_id, args=job.args, kwargs=job.kwargs, name=job.name)
+                if _trigger_key(job.trigger) != _trigger_key(running[job_id].trigger):
+                    self.scheduler.reschedule_job(job_id, trigger=job.trigger)
+                continue
+            options = {
+                key: getattr(job, key)
+                for key in ("executor", "misfire_grace_time", "coalesce", "max_instances")
+                if hasattr(job, key)
+            }
+            self.scheduler.add_job(
+                job.func,
+                job.trigger,
+                args=job.args,
+                kwargs=job.kwargs,
+                id=job_id,
+                name=job.name,
+                next_run_time=getattr(job, "next_run_time", None) or utcnow(),
+                **options,
+            )
+            added.append(job.name)
+        return added, removed
+
+    def _serve_health(self, config: Config) -> None:
+        if self.health is not None:
+            self.health.stop()
+            self.health = None
+        if config.health is None:
+            return
+        server = HealthServer(config.health.listen, self.metrics, self.heartbeat, self._store)
+        try:
+            host, port = server.start()
+        except OSError as exc:
+            log.error(
+                "health endpoint: cannot listen on %s: %s", config.health.listen, exc.strerror
+            )
+            return
+        self.health = server
+        log.info("health endpoint on http://%s:%d/healthz and /metrics", host, port)
+
+    def _store(self) -> Store:
+        return self.monitor.store
+
+    # --- SIGTERM ---------------------------------------------------------------------------------
+    def stop(self, signame: str) -> int:
+        """Finish the polls and the delivery in hand, within ``stop_timeout``; exit 0.
+
+        The scheduler is paused and its jobs awaited here, not in ``shutdown(wait=True)``: that
+        waits while holding the job-store lock, which a finishing job's listener (the polling
+        policy's reschedule) needs, and the two would wait for each other for ever."""
+        log.info("received %s: finishing the work in hand", signame)
+        self.notifier.stopping()
+        if self.health is not None:
+            self.health.stopping = True
+        deadline = time.monotonic() + self.config.stop_timeout
+        self.scheduler.pause()  # no new poll starts; those in hand go on
+        finished = self._wait(self.running.wait_idle, deadline)
+        self.scheduler.shutdown(wait=False)
+        if finished:
+            delivered = threading.Event()
+
+            def last_delivery() -> None:
+                try:
+                    self.monitor.deliver()
+                except Exception:
+                    log.exception("last delivery failed")
+                delivered.set()
+
+            threading.Thread(target=last_delivery, name="claimwatch-stop", daemon=True).start()
+            finished = self._wait(delivered.wait, deadline)
+        if not finished:
+            # whatever was cut short is redone at the next start: each article is one
+            # transaction, and an outbox row is marked sent only once the channel took it
+            log.warning(
+                "stopped with work still in hand after %ds; it is redone at the next start",
+                round(self.config.stop_timeout - max(0.0, deadline - time.monotonic())),
+            )
+            logging.shutdown()
+            os._exit(0)  # the pool's threads are not daemons: a normal exit would wait on them
+        if self.health is not None:
+            self.health.stop()
+        self.monitor.close()
+        self.notifier.close()
+        log.info("stopped")
+        return 0
+
+    def _wait(self, until: Callable[[float], bool], deadline: float) -> bool:
+        """Wait for ``until`` to be true, up to ``deadline`` or a second stop signal."""
+        while not until(min(0.2, max(0.0, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
+                return False
+            try:
+                again = self.signals.get_nowait()
+            except queue.Empty:
+                continue
+            if again != signal.SIGHUP:
+                log.warning("received %s again: not waiting any longer", signal.Signals(again).name)
+                return False
+        return True
+
+
+class _Running:
+    """The jobs submitted and not yet finished, followed through the scheduler's events.
+
+    A job can finish before its submission event is dispatched, so runs are counted per
+    (job, run time) and a count below zero means "finished, submission still to come"."""
+
+    EVENTS = EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED
+
+    def __init__(self) -> None:
+        self._runs: dict[tuple[str, object], int] = {}
+        self._changed = threading.Condition()
+
+    def __call__(self, event: JobEvent) -> None:
+        with self._changed:
+            if event.code == EVENT_JOB_SUBMITTED:
+                keys, step = [(event.job_id, t) for t in event.scheduled_run_times], 1
+            else:
+                keys, step = [(event.job_id, event.scheduled_run_time)], -1
+            for key in keys:
+                self._runs[key] = self._runs.get(key, 0) + step
+                if self._runs[key] == 0:
+                    del self._runs[key]
+            self._changed.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(
+                lambda: not any(n > 0 for n in self._runs.values()), timeout
+            )
+
+
+def _signature(config: Config) -> tuple[tuple[int, int], ...]:
+    """What changes when the main file or the watchlist is written (mtime and size)."""
+    out = []
+    for path in (config.path, config.watchlist_path):
+        try:
+            st = path.stat()
+            out.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((0, -1))
+    return tuple(out)
+
+
+def _trigger_key(trigger: object) -> tuple[str, str, object]:
+    return type(trigger).__name__, str(trigger), getattr(trigger, "jitter", None)

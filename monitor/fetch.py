@@ -1,40 +1,335 @@
-"""Fetch feed documents: the only module that touches the network.
+"""Fetch feed documents and article pages: the only module that touches the network.
 
 It never raises for a bad server: every outcome, including a dead host, is a ``Fetched`` with a
 one-line ``error`` that the caller logs and stores, so one broken feed cannot stop a poll cycle.
+
+Politeness and robustness live here because they are properties of each request:
+
+- a conditional GET (``If-None-Match`` / ``If-Modified-Since``) when validators are known;
+- a slot from the ``poller.Limiter`` for every request and every redirect hop;
+- timeouts on connect and on each read, and a deadline on the whole request (a server that
+  trickles a byte a second cannot hold a worker for ever);
+- a size cap counted on the *decoded* bytes while streaming: compressed bodies are inflated
+  here with a bounded ``zlib`` output, so a gzip bomb stops at the cap without ever being
+  inflated further;
+- redirects followed by hand, at most ``max_redirects``, http(s) only; a chain of permanent
+  redirects (301/308) is reported as ``moved_to`` so the caller can update the stored URL;
+- the server's wishes, ``Retry-After`` and ``Cache-Control: max-age``, parsed into seconds.
 """
 
 from __future__ import annotations
 
+import email.utils
+import re
+import time
 import urllib.parse
-from dataclasses import dataclass
+import zlib
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from . import __version__
+from .poller import Limiter
 
-USER_AGENT = f"claimwatch/{__version__} (+https://github.com/claimwatch/claimwatch)"
+USER_AGENT = (
+    f"claimwatch/{__version__} (news feed monitor; +https://github.com/claimwatch/claimwatch)"
+)
 MAX_BYTES = 10 * 1024 * 1024
-TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 30.0
+TOTAL_TIMEOUT = 60.0
 MAX_REDIRECTS = 5
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+#: The response headers the parse stage needs (encoding, base URL, language).
+KEPT_HEADERS = ("content-type", "content-location", "content-language")
+_PERMANENT = (301, 308)
+_REDIRECT = (301, 302, 303, 307, 308)
 
 
 @dataclass(frozen=True)
 class Fetched:
-    """What one request gave; ``body`` is None for a 304, an error, or nothing new."""
+    """What one request gave; ``body`` is None for a 304 or an error."""
 
-    url: str
+    url: str  # the final URL, after redirects
     status: int  # HTTP status; 0 when no response arrived
     body: bytes | None = None
     etag: str | None = None
     last_modified: str | None = None
     content_type: str = ""
     error: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)  # KEPT_HEADERS, lower-case names
+    retry_after: float | None = None  # seconds the server asked us to wait (429, 503)
+    max_age: float | None = None  # Cache-Control max-age, seconds
+    moved_to: str | None = None  # where permanent redirects lead: poll this URL from now on
+    elapsed: float = 0.0
 
     @property
     def not_modified(self) -> bool:
         return self.status == 304
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect: float = CONNECT_TIMEOUT
+    read: float = READ_TIMEOUT  # the longest wait for any one chunk
+    total: float = TOTAL_TIMEOUT  # the whole request, redirects and body included
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class Fetcher:
+    """One connection pool, its limits and timeouts, shared by every poll of a ``Monitor``.
+
+    Thread-safe: the pipeline polls many feeds at once through one ``Fetcher``."""
+
+    def __init__(
+        self,
+        *,
+        limiter: Limiter | None = None,
+        max_bytes: int = MAX_BYTES,
+        timeouts: Timeouts | None = None,
+        max_redirects: int = MAX_REDIRECTS,
+        user_agent: str = USER_AGENT,
+    ) -> None:
+        self.limiter = limiter
+        self.max_bytes = max_bytes
+        self.timeouts = timeouts or Timeouts()
+        self.max_redirects = max_redirects
+        self.user_agent = user_agent
+        pool = limiter.overall if limiter else 10
+        self._client = httpx.Client(
+            timeout=self._timeout(self.timeouts.total),
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
+            trust_env=False,  # no proxy from the environment: requests go where the URL says
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _timeout(self, remaining: float) -> httpx.Timeout:
+        t = self.timeouts
+        return httpx.Timeout(
+            connect=min(t.connect, remaining),
+            read=min(t.read, remaining),
+            write=min(t.read, remaining),
+            pool=remaining,
+        )
+
+    def _slot(self, url: str) -> AbstractContextManager[None]:
+        return self.limiter.slot(url) if self.limiter else nullcontext()
+
+    def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str = FEED_ACCEPT,
+        max_bytes: int | None = None,
+    ) -> Fetched:
+        """Get ``url`` (http, https or file), conditionally when validators are known."""
+        cap = self.max_bytes if max_bytes is None else max_bytes
+        if url.startswith("file:"):
+            return _fetch_file(url, cap)
+        start = time.monotonic()
+        headers = {
+            "User-Agent": self.user_agent,
+            "Accept": accept,
+            "Accept-Encoding": "gzip, deflate",
+        }
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        current, moved_to, permanent = url, None, True
+        try:
+            for _hop in range(self.max_redirects + 1):
+                if not current.startswith(("http://", "https://")):
+                    return Fetched(current, 0, error=f"unsupported URL scheme: {current[:100]}")
+                remaining = self.timeouts.total - (time.monotonic() - start)
+                if remaining <= 0:
+                    return Fetched(current, 0, error="timed out", elapsed=time.monotonic() - start)
+                with (
+                    self._slot(current),
+                    self._client.stream(
+                        "GET", current, headers=headers, timeout=self._timeout(remaining)
+                    ) as resp,
+                ):
+                    location = resp.headers.get("Location")
+                    if resp.status_code in _REDIRECT and location:
+                        target = urllib.parse.urljoin(current, location.strip())
+                        if resp.status_code in _PERMANENT and permanent:
+                            moved_to = target
+                        else:
+                            permanent = False
+                        current = target
+                        continue
+                    return self._outcome(resp, current, moved_to, etag, last_modified, cap, start)
+            return Fetched(
+                current, 0, error=f"more than {self.max_redirects} redirects", moved_to=moved_to
+            )
+        except httpx.TimeoutException:
+            return Fetched(current, 0, error="timed out", elapsed=time.monotonic() - start)
+        except httpx.ConnectError as exc:
+            return Fetched(current, 0, error=f"cannot connect: {_reason(exc)}")
+        except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
+            return Fetched(current, 0, error=f"{type(exc).__name__}: {_reason(exc)}")
+
+    def _outcome(
+        self,
+        resp: httpx.Response,
+        url: str,
+        moved_to: str | None,
+        etag: str | None,
+        last_modified: str | None,
+        cap: int,
+        start: float,
+    ) -> Fetched:
+        h = resp.headers
+        common: dict[str, Any] = {
+            "moved_to": moved_to,
+            "max_age": cache_max_age(h.get("Cache-Control", "")),
+            "retry_after": retry_after(h.get("Retry-After", "")),
+        }
+        status = resp.status_code
+        if status == 304:
+            return Fetched(
+                url,
+                304,
+                etag=h.get("ETag") or etag,
+                last_modified=h.get("Last-Modified") or last_modified,
+                elapsed=time.monotonic() - start,
+                **common,
+            )
+        if status >= 400 or status < 200:
+            reason = f"HTTP {status} {resp.reason_phrase}".strip()
+            return Fetched(url, status, error=reason, elapsed=time.monotonic() - start, **common)
+        declared = h.get("Content-Length", "")
+        encoding = h.get("Content-Encoding", "identity").strip().lower()
+        if declared.isdigit() and encoding in ("", "identity") and int(declared) > cap:
+            return Fetched(url, status, error=_too_large(cap), **common)
+        try:
+            body = self._read(resp, encoding, cap, start)
+        except _TooLarge:
+            return Fetched(url, status, error=_too_large(cap), **common)
+        except zlib.error as exc:
+            return Fetched(url, status, error=f"bad {encoding} data: {exc}", **common)
+        except _Unsupported as exc:
+            return Fetched(url, status, error=str(exc), **common)
+        return Fetched(
+            url,
+            status,
+            body=body,
+            etag=h.get("ETag"),
+            last_modified=h.get("Last-Modified"),
+            content_type=h.get("Content-Type", ""),
+            headers={k: h[k] for k in KEPT_HEADERS if k in h},
+            elapsed=time.monotonic() - start,
+            **common,
+        )
+
+    def _read(self, resp: httpx.Response, encoding: str, cap: int, start: float) -> bytes:
+        """The decoded body, at most ``cap`` bytes of it, within the whole-request deadline."""
+        out = bytearray()
+        for piece in _decode(resp.iter_raw(), encoding, cap):
+            out += piece
+            if len(out) > cap:
+                raise _TooLarge
+            if time.monotonic() - start > self.timeouts.total:
+                raise httpx.ReadTimeout("the whole request took too long")
+        return bytes(out)
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _decode(raw: Iterator[bytes], encoding: str, cap: int) -> Iterator[bytes]:
+    """Inflate ``raw`` chunks, never producing more than ``cap + 1`` bytes in all."""
+    if encoding in ("", "identity"):
+        yield from raw
+        return
+    if encoding in ("gzip", "x-gzip"):
+        wbits = 16 + zlib.MAX_WBITS
+    elif encoding == "deflate":
+        wbits = zlib.MAX_WBITS  # zlib-wrapped, as the RFC says; raw deflate is tried below
+    else:
+        raise _Unsupported(f"unsupported Content-Encoding: {encoding[:40]}")
+    inflater = zlib.decompressobj(wbits)
+    produced = 0
+    first = True
+    for chunk in raw:
+        data = chunk
+        while data:
+            try:
+                out = inflater.decompress(data, cap + 1 - produced)
+            except zlib.error:
+                if not (first and encoding == "deflate"):
+                    raise
+                inflater = zlib.decompressobj(-zlib.MAX_WBITS)  # servers that send raw deflate
+                first = False
+                continue
+            first = False
+            produced += len(out)
+            if out:
+                yield out
+            if produced > cap:
+                return
+            if inflater.eof and inflater.unused_data:  # concatenated gzip members
+                data = inflater.unused_data
+                inflater = zlib.decompressobj(wbits)
+            else:
+                data = inflater.unconsumed_tail
+    tail = inflater.flush()
+    if tail:
+        yield tail[: cap + 1 - produced]
+
+
+def _too_large(cap: int) -> str:
+    return f"larger than {cap} bytes ({cap / 1048576:.0f} MB), not read further"
+
+
+_MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", re.I)
+
+
+def cache_max_age(value: str) -> float | None:
+    """``max-age`` from a Cache-Control header, in seconds."""
+    m = _MAX_AGE.search(value)
+    return float(m.group(1)) if m else None
+
+
+def retry_after(value: str, now: datetime | None = None) -> float | None:
+    """Seconds from a Retry-After header: delta-seconds or an HTTP date."""
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def fetch(
@@ -43,57 +338,10 @@ def fetch(
     etag: str | None = None,
     last_modified: str | None = None,
     max_bytes: int = MAX_BYTES,
-    client: httpx.Client | None = None,
 ) -> Fetched:
-    """Get ``url`` (http, https or file), conditionally when validators are known."""
-    if url.startswith("file:"):
-        return _fetch_file(url, max_bytes)
-    headers = {
-        "User-Agent": USER_AGENT,
-        "Accept": "application/rss+xml, application/atom+xml, "
-        "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
-    }
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
-    own = client is None
-    http = client or httpx.Client(
-        timeout=TIMEOUT, follow_redirects=True, max_redirects=MAX_REDIRECTS
-    )
-    try:
-        with http.stream("GET", url, headers=headers) as resp:
-            final = str(resp.url)
-            if resp.status_code == 304:
-                return Fetched(final, 304, etag=etag, last_modified=last_modified)
-            if resp.status_code >= 400:
-                return Fetched(final, resp.status_code, error=f"HTTP {resp.status_code}")
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in resp.iter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    return Fetched(final, resp.status_code, error=f"larger than {max_bytes} bytes")
-                chunks.append(chunk)
-            return Fetched(
-                final,
-                resp.status_code,
-                body=b"".join(chunks),
-                etag=resp.headers.get("ETag"),
-                last_modified=resp.headers.get("Last-Modified"),
-                content_type=resp.headers.get("Content-Type", ""),
-            )
-    except httpx.TooManyRedirects:
-        return Fetched(url, 0, error=f"more than {MAX_REDIRECTS} redirects")
-    except httpx.TimeoutException:
-        return Fetched(url, 0, error="timed out")
-    except httpx.ConnectError as exc:
-        return Fetched(url, 0, error=f"cannot connect: {_reason(exc)}")
-    except httpx.HTTPError as exc:
-        return Fetched(url, 0, error=f"{type(exc).__name__}: {_reason(exc)}")
-    finally:
-        if own:
-            http.close()
+    """One request with a one-off ``Fetcher`` (the CLI's ``try``; polling shares one)."""
+    with Fetcher(max_bytes=max_bytes) as fetcher:
+        return fetcher.fetch(url, etag=etag, last_modified=last_modified)
 
 
 def _reason(exc: Exception) -> str:
@@ -109,5 +357,5 @@ def _fetch_file(url: str, max_bytes: int) -> Fetched:
     except OSError as exc:
         return Fetched(url, 0, error=f"cannot read {path}: {exc.strerror}")
     if len(body) > max_bytes:
-        return Fetched(url, 0, error=f"larger than {max_bytes} bytes")
+        return Fetched(url, 0, error=_too_large(max_bytes))
     return Fetched(url, 200, body=body)

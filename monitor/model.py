@@ -47,6 +47,8 @@ class Claim:
     topics: tuple[str, ...] = ()
     resolution: str = ""  # how the speaker was resolved, for --explain and alerts
     stances: tuple[tuple[str, str], ...] = ()  # (topic, stance) where the watchlist defines one
+    key: Span | None = None  # the sentence of the content that decided the type, if not the cue
+    cue_reason: str = ""  # why the cue was taken for one, for --explain
 
     @property
     def extent(self) -> tuple[int, int]:
@@ -77,4 +79,8 @@ class Alert:
     feed: str
     published: datetime | None
     rule: str
+    detail: str = ""
+    outlets: list[str] = field(default_factory=list)
     previous: list[dict[str, str]] = field(default_factory=list)
+    operator: bool = False  # claimwatch's own alert (a failing feed or channel), not a claim
+    digest: bool = False  # its rule sends it in the channels' digests

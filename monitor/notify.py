@@ -8,28 +8,36 @@ the others'. Channel URLs carry secrets: only ``Channel.masked`` is ever logged 
 
 from __future__ import annotations
 
+import html
 import logging
 import random
 import re
+import string
 import sys
+import threading
 import urllib.parse
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from importlib import resources
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import apprise
 from apprise.decorators import notify as apprise_plugin
 
-from .config import ChannelConfig, Watchlist
+from .config import ChannelConfig, DigestConfig, Watchlist, parse_clock
 from .model import Alert
 from .rules import channel_names
-from .store import Store, utcnow
+from .store import Pending, Store, utcnow
 
 log = logging.getLogger("claimwatch.notify")
 # Apprise's own log lines are captured per send (see Channel.send) and reported, masked, by us.
 logging.getLogger("apprise").propagate = False
+logging.getLogger("apprise").setLevel(logging.DEBUG)  # so each send's result keeps its reason
 _KNOWN_SECRETS: set[str] = set()
 
 MAX_ATTEMPTS = 12
@@ -110,11 +118,17 @@ def mask(text: str, secrets: Sequence[str]) -> str:
 
 
 class Channel:
-    """One configured Apprise URL."""
+    """One configured Apprise URL, with its delivery settings."""
 
-    def __init__(self, name: str, config: ChannelConfig) -> None:
+    def __init__(
+        self, name: str, config: ChannelConfig, templates: dict[str, string.Template] | None = None
+    ) -> None:
         self.name = name
+        self.config = config
         self.tags = tuple(config.tags)
+        self.zone = ZoneInfo(config.timezone)
+        self.templates = templates
+        self.lock = threading.Lock()  # one delivery at a time per channel
         self._url = config.url
         self._secrets = secrets_of(config.url)
         remember_secrets(self._secrets)
@@ -137,11 +151,11 @@ class Channel:
         # email), which would hold a whole queue back; pacing is the outbox's job.
         sender = apprise.Apprise()
         sender.add(self._url)
-        capture = apprise.LogCapture  # untyped in Apprise
-        with capture(level=logging.DEBUG, fmt="%(levelname)s %(message)s") as captured:  # type: ignore[no-untyped-call]
-            ok = sender.notify(body=body, title=title, body_format=fmt)
-            logs = captured.getvalue()
-        if not ok:
+        # The reason for a failure is only logged at DEBUG; the result keeps this call's own
+        # log lines, so concurrent sends on other channels do not mix in.
+        result = sender.notify(body=body, title=title, body_format=fmt, log_level=logging.DEBUG)
+        if not result:
+            logs = "\n".join(f"{e.level} {e.message}" for service in result for e in service.logs())
             raise DeliveryError(_reason(logs, self._secrets), permanent=_is_permanent(logs))
 
 
@@ -163,90 +177,183 @@ def _is_permanent(logs: str) -> bool:
     return bool(_PERMANENT.search(logs))
 
 
-def build_channels(configs: Sequence[ChannelConfig]) -> list[Channel]:
+def build_channels(
+    configs: Sequence[ChannelConfig], templates: dict[str, string.Template] | None = None
+) -> list[Channel]:
     names = channel_names(configs)
-    return [Channel(name, cfg) for name, cfg in zip(names, configs, strict=True)]
+    return [Channel(name, cfg, templates) for name, cfg in zip(names, configs, strict=True)]
 
 
 # --- how an alert reads -------------------------------------------------------------------------
+TEMPLATE_FILES = {"text": "text.txt", "html": "email.html", "markdown": "slack.md"}
+KIND_TEXT = {
+    "new": "new",
+    "dispute": "dispute",
+    "stance-change": "stance change",
+    "silence-broken": "silence broken",
+}
+
+
+def load_templates(override: Path | None = None) -> dict[str, string.Template]:
+    """The packaged templates, each replaced by a file of the same name in ``override``."""
+    packaged = resources.files("monitor") / "templates"
+    out = {}
+    for fmt, name in TEMPLATE_FILES.items():
+        user = override / name if override else None
+        text = (
+            user.read_text(encoding="utf-8")
+            if user and user.is_file()
+            else (packaged / name).read_text(encoding="utf-8")
+        )
+        out[fmt] = string.Template(text)
+    return out
+
+
+_DEFAULT_TEMPLATES: dict[str, string.Template] = {}
+
+
 def headline(alert: Alert) -> str:
-    """``Zelensky denies: the story ... is a complete fabrication`` — who said what, first."""
-    who = (
-        alert.actor_name.split()[-1]
-        if " " in alert.actor_name
-        and alert.actor_name.split()[0][0].isupper()
-        and _is_person(alert)
-        else alert.actor_name
-    )
-    what = alert.content or alert.sentence
-    what = re.sub(r"\s+", " ", what).strip(" \"“”'")
+    """``Zelensky denies: the story ... is a complete fabrication``: who said what, first."""
+    parts = alert.actor_name.split()
+    person = not alert.actor_name.endswith(("government", "Union")) and alert.actor_name != "Nato"
+    who = parts[-1] if person and len(parts) > 1 else alert.actor_name
+    what = re.sub(r"\s+", " ", alert.content or alert.sentence).strip(" ,.;:")
+    if what.count('"') % 2 or (what[:1] in "\"“'" and what[-1:] in "\"”'"):
+        what = what.strip("\"“”'").strip(" ,.;:")
     if len(what) > 80:
         what = what[:77].rsplit(" ", 1)[0] + "…"
     return f"{who} {VERBS.get(alert.type, 'says')}: {what}"
 
 
-def _is_person(alert: Alert) -> bool:
-    return not alert.actor_name.endswith(("government", "Union")) and alert.actor_name != "Nato"
+def _escape_markdown(text: str) -> str:
+    """Article text must not turn into Slack markup, links or @-mentions."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"([\\`*_~\[\]|])", r"\\\1", text)
 
 
-def _facts(alert: Alert) -> list[tuple[str, str]]:
-    topics = ", ".join(alert.topics) or "(no watched topic)"
+def _values(alert: Alert, fmt: str) -> dict[str, str]:
     when = alert.published.strftime("%Y-%m-%d %H:%M UTC") if alert.published else "date unknown"
-    return [
-        ("Speaker", f"{alert.actor_name} ({alert.actor}) — {alert.resolution}"),
-        ("Claim", f"{alert.type}, {alert.kind} on {topics}"),
-        ("Article", f"{alert.title} ({alert.feed}, {when})"),
-        ("Link", alert.link or "(none)"),
-        ("Rule", f"{alert.rule} [{alert.severity}]"),
-    ]
-
-
-def render_text(alert: Alert) -> str:
-    lines = [f"“{alert.sentence.strip()}”", ""]
-    lines += [f"{k}: {v}" for k, v in _facts(alert)]
-    for prev in alert.previous:
-        lines.append(
-            f"Earlier: {prev['type']} on {prev['date']}: “{prev['sentence']}” {prev['link']}"
+    plain = {
+        "headline": headline(alert),
+        "sentence": alert.sentence.strip(),
+        "actor": alert.actor,
+        "actor_name": alert.actor_name,
+        "resolution": alert.resolution or alert.speaker,
+        "speaker": alert.speaker,
+        "type": alert.type,
+        "kind": alert.kind,
+        "kind_text": KIND_TEXT.get(alert.kind, alert.kind),
+        "topics": ", ".join(alert.topics) or "no watched topic",
+        "detail": alert.detail,
+        "title": alert.title or alert.link,
+        "link": alert.link,
+        "feed": alert.feed,
+        "published": when,
+        "outlets": ", ".join(alert.outlets) or alert.feed,
+        "rule": alert.rule or "(unnamed)",
+        "severity": alert.severity,
+        "id": str(alert.id),
+    }
+    if fmt == "html":
+        values = {k: html.escape(v, quote=True) for k, v in plain.items()}
+        values["detail_suffix"] = f" ({values['detail']})" if alert.detail else ""
+        values["earlier"] = "".join(
+            f"<p><b>Earlier:</b> {html.escape(p['actor'])} ({html.escape(p['type'])}, "
+            f"{html.escape(p['date'])}): “{html.escape(p['sentence'])}” "
+            f'<a href="{html.escape(p["link"], quote=True)}">{html.escape(p["feed"])}</a></p>'
+            for p in alert.previous
         )
-    return "\n".join(lines)
-
-
-def render_html(alert: Alert) -> str:
-    """HTML whose plain-text rendering (Apprise derives the text part) reads like render_text."""
-    from html import escape
-
-    facts = "".join(f"<p><b>{escape(k)}:</b> {escape(v)}</p>" for k, v in _facts(alert))
-    earlier = "".join(
-        f"<p><b>Earlier:</b> {escape(p['type'])} on {escape(p['date'])}: "
-        f'“{escape(p["sentence"])}” <a href="{escape(p["link"], quote=True)}">'
-        f"{escape(p['link'])}</a></p>"
+        return values
+    if fmt == "markdown":
+        values = {k: _escape_markdown(v) for k, v in plain.items()}
+        values["link"] = plain["link"].replace(")", "%29").replace(" ", "%20")
+        values["detail_suffix"] = f" ({values['detail']})" if alert.detail else ""
+        values["earlier"] = "".join(
+            f"\nEarlier: {_escape_markdown(p['actor'])} ({p['type']}, {p['date']}): "
+            f"“{_escape_markdown(p['sentence'])}”"
+            for p in alert.previous
+        )
+        return values
+    values = dict(plain)
+    values["detail_suffix"] = f" ({alert.detail})" if alert.detail else ""
+    values["earlier"] = "\n".join(
+        f"Earlier: {p['actor']} ({p['type']}, {p['date']}): “{p['sentence']}” {p['link']}"
         for p in alert.previous
     )
-    return f"<blockquote>“{escape(alert.sentence.strip())}”</blockquote>{facts}{earlier}"
+    return values
 
 
-def render_markdown(alert: Alert) -> str:
-    def esc(s: str) -> str:
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-    link = f"<{alert.link}|{esc(alert.title)}>" if alert.link else esc(alert.title)
-    return (
-        f"> {esc(alert.sentence.strip())}\n*{esc(alert.actor_name)}* · {alert.type} · "
-        f"{esc(', '.join(alert.topics) or 'no topic')} · {link}"
-    )
-
-
-def render(alert: Alert, fmt: str) -> tuple[str, str]:
-    body = {"html": render_html, "markdown": render_markdown}.get(fmt, render_text)(alert)
+def render(
+    alert: Alert, fmt: str, templates: dict[str, string.Template] | None = None
+) -> tuple[str, str]:
+    """The title and body of an alert in a channel's format (text, html or markdown)."""
+    if alert.operator:
+        text = html.escape(alert.content) if fmt == "html" else alert.content
+        return f"claimwatch: {alert.content[:120]}", text + "\n"
+    if templates is None:
+        if not _DEFAULT_TEMPLATES:
+            _DEFAULT_TEMPLATES.update(load_templates())
+        templates = _DEFAULT_TEMPLATES
+    body = templates.get(fmt, templates["text"]).safe_substitute(_values(alert, fmt))
+    body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
     return headline(alert), body
 
 
+def render_text(alert: Alert) -> str:
+    return render(alert, "text")[1]
+
+
+def render_digest(
+    alerts: Sequence[Alert], fmt: str, templates: dict[str, string.Template] | None = None
+) -> tuple[str, str]:
+    """One message for many alerts: each one's headline, sentence and link, oldest first."""
+    kinds = Counter(KIND_TEXT.get(a.kind, a.kind) for a in alerts)
+    summary = ", ".join(f"{n} {k}" for k, n in kinds.most_common())
+    title = f"claimwatch digest: {len(alerts)} alert{'s' * (len(alerts) != 1)} ({summary})"
+    parts = []
+    for alert in alerts:
+        if alert.operator:
+            parts.append(render(alert, fmt)[1].strip())
+            continue
+        v = _values(alert, fmt)
+        if fmt == "html":
+            parts.append(
+                f"<h3>{v['headline']}</h3><blockquote>“{v['sentence']}”</blockquote>"
+                f"<p>{v['kind_text']}{v['detail_suffix']} · {v['topics']} · "
+                f'<a href="{v["link"]}">{v["title"]}</a> · {v["outlets"]}</p>'
+            )
+        elif fmt == "markdown":
+            parts.append(
+                f"**{v['headline']}**\n> {v['sentence']}\n"
+                f"{v['kind_text']} · [{v['title']}]({v['link']})"
+            )
+        else:
+            parts.append(
+                f"{v['headline']}\n  “{v['sentence']}”\n  {v['kind_text']}{v['detail_suffix']}"
+                f" · {v['topics']} · {v['link']}"
+            )
+    sep = "\n" if fmt == "html" else "\n\n"
+    return title, sep.join(parts) + "\n"
+
+
 # --- the delivery loop --------------------------------------------------------------------------
+CHANNEL_FAILING_AFTER = 3  # consecutive failed sends before operators are told
+
+
 @dataclass
 class DeliveryReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    deferred: int = 0
+    digests: int = 0
+
+    def add(self, other: DeliveryReport) -> None:
+        for name in ("sent", "retrying", "failed", "deferred", "digests"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+OnFailing = Callable[[str, str], None]  # (channel, reason): a channel has started failing
 
 
 def backoff(attempts: int) -> timedelta:
@@ -255,51 +362,169 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=random.uniform(ceiling.total_seconds() / 2, ceiling.total_seconds()))
 
 
+def in_quiet_hours(now: datetime, quiet: str | None, zone: ZoneInfo) -> bool:
+    """Whether ``now`` falls in a ``"22:00-07:00"`` range of the channel's local time."""
+    if not quiet:
+        return False
+    start, _, end = quiet.partition("-")
+    local = now.astimezone(zone).time()
+    begin, finish = time(*parse_clock(start)), time(*parse_clock(end))
+    if begin <= finish:
+        return begin <= local < finish
+    return local >= begin or local < finish
+
+
+def digest_due(last: datetime | None, config: DigestConfig, now: datetime, zone: ZoneInfo) -> bool:
+    """Whether a digest time has passed since the last digest went out."""
+    if last is None:
+        return True
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)
+    local = now.astimezone(zone)
+    if config.every == "hourly":
+        slot = local.replace(minute=0, second=0, microsecond=0)
+    else:
+        hour, minute = parse_clock(config.at)
+        slot = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if slot > local:
+            slot -= timedelta(days=1)
+    return last < slot
+
+
 def deliver(
-    store: Store, channels: Sequence[Channel], watchlist: Watchlist, now: datetime | None = None
+    store: Store,
+    channels: Sequence[Channel],
+    watchlist: Watchlist,
+    now: datetime | None = None,
+    on_failing: OnFailing | None = None,
 ) -> DeliveryReport:
-    """Send every due outbox row, one thread per channel."""
+    """Send what is due on every channel, each in its own thread: a slow or failing channel
+    holds up only itself. A channel already being delivered by another thread is skipped."""
     report = DeliveryReport()
-    if not channels:
-        return report
     names = {ident: a.name for ident, a in watchlist.actors.items()}
-    with ThreadPoolExecutor(max_workers=min(8, len(channels))) as pool:
-        for part in pool.map(lambda ch: _deliver_channel(store, ch, names, now), channels):
-            report.sent += part.sent
-            report.retrying += part.retrying
-            report.failed += part.failed
+    when = now or utcnow()
+
+    def one(channel: Channel) -> DeliveryReport:
+        if not channel.lock.acquire(blocking=False):
+            return DeliveryReport()
+        try:
+            return _deliver_channel(store, channel, names, when, on_failing)
+        finally:
+            channel.lock.release()
+
+    if channels:
+        with ThreadPoolExecutor(max_workers=min(8, len(channels))) as pool:
+            for part in pool.map(one, channels):
+                report.add(part)
     return report
+
+
+def _deferral(channel: Channel, alert: Alert, store: Store, now: datetime) -> str:
+    """Why an alert waits for the channel's digest rather than going now ("" if it does not)."""
+    if alert.operator:
+        return ""  # operators hear of failures at once, whatever the channel's settings
+    cfg = channel.config
+    if cfg.mode == "digest":
+        return "digest channel"
+    if alert.digest:
+        return "digest rule"
+    if in_quiet_hours(now, cfg.quiet_hours, channel.zone):
+        return "quiet hours"
+    if (
+        cfg.rate_limit
+        and store.sent_immediately_since(channel.name, now - timedelta(hours=1)) >= cfg.rate_limit
+    ):
+        return "rate limit"
+    return ""
 
 
 def _deliver_channel(
-    store: Store, channel: Channel, names: dict[str, str], now: datetime | None
+    store: Store,
+    channel: Channel,
+    names: dict[str, str],
+    now: datetime,
+    on_failing: OnFailing | None,
 ) -> DeliveryReport:
     report = DeliveryReport()
-    for delivery_id, attempts, alert in store.due(channel.name, names, now or utcnow()):
-        title, body = render(alert, channel.format)
-        try:
-            channel.send(title, body)
-        except DeliveryError as err:
-            permanent = err.permanent or attempts + 1 >= MAX_ATTEMPTS
-            retry_at = None if permanent else utcnow() + backoff(attempts + 1)
-            store.mark_failed(delivery_id, err.reason, retry_at)
-            if permanent:
-                report.failed += 1
-                log.error(
-                    "alert %s: channel %s failed for good: %s", alert.id, channel.name, err.reason
-                )
-                continue
-            report.retrying += 1
+    for item in store.pending(channel.name, names, now, deferred=False):
+        reason = _deferral(channel, item.alert, store, now)
+        if reason:
+            store.defer(item.delivery_id, reason)
+            report.deferred += 1
+            log.info("alert %s: held for the %s digest (%s)", item.alert.id, channel.name, reason)
+            continue
+        title, body = render(item.alert, channel.format, channel.templates)
+        outcome = _send(store, channel, [item], title, body, report, on_failing, digest=False)
+        if outcome == "retry":
+            break  # keep this channel's alerts in order: the rest wait for this one
+    if in_quiet_hours(now, channel.config.quiet_hours, channel.zone):
+        return report
+    state = store.channel_state(channel.name)
+    if state.next_digest_attempt and _aware(state.next_digest_attempt) > now:
+        return report
+    if not digest_due(state.last_digest_at, channel.config.digest, now, channel.zone):
+        return report
+    held = store.pending(channel.name, names, now, deferred=True)
+    if not held:
+        store.mark_digest_sent(channel.name, now)
+        return report
+    title, body = render_digest([h.alert for h in held], channel.format, channel.templates)
+    if _send(store, channel, held, title, body, report, on_failing, digest=True) == "sent":
+        report.digests += 1
+    return report
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _send(
+    store: Store,
+    channel: Channel,
+    items: Sequence[Pending],
+    title: str,
+    body: str,
+    report: DeliveryReport,
+    on_failing: OnFailing | None,
+    *,
+    digest: bool,
+) -> str:
+    """Send one message for ``items`` and record the outcome: sent, failed (for good) or retry."""
+    ids = [i.delivery_id for i in items]
+    what = f"digest of {len(ids)} alerts" if digest else f"alert {items[0].alert.id}"
+    try:
+        channel.send(title, body)
+    except DeliveryError as err:
+        attempts = max(i.attempts for i in items) + 1
+        permanent = err.permanent or attempts >= MAX_ATTEMPTS
+        retry_at = None if permanent else utcnow() + backoff(attempts)
+        failures = store.mark_failed(channel.name, ids, err.reason, retry_at, digest=digest)
+        if permanent:
+            report.failed += len(ids)
+            log.error("%s: channel %s failed for good: %s", what, channel.name, err.reason)
+        else:
+            report.retrying += len(ids)
             log.warning(
-                "alert %s: channel %s failed (attempt %d), retrying at %s: %s",
-                alert.id,
+                "%s: channel %s failed (attempt %d), retrying after %s: %s",
+                what,
                 channel.name,
-                attempts + 1,
-                retry_at,
+                attempts,
+                retry_at.isoformat(timespec="seconds") if retry_at else "-",
                 err.reason,
             )
-            break  # keep this channel's alerts in order: the rest wait for this one
-        store.mark_sent(delivery_id)
-        report.sent += 1
-        log.info("alert %s: delivered to %s", alert.id, channel.name)
-    return report
+        if on_failing and (permanent or failures == CHANNEL_FAILING_AFTER):
+            on_failing(channel.name, err.reason)
+        return "failed" if permanent else "retry"
+    store.mark_sent(channel.name, ids, digest=digest)
+    report.sent += len(ids)
+    log.info("%s: delivered to %s", what, channel.name)
+    return "sent"
+
+
+def test_channel(channel: Channel) -> None:
+    """Send a test message; raises ``DeliveryError`` with the channel's real answer."""
+    stamp = utcnow().isoformat(timespec="seconds")
+    channel.send(
+        "claimwatch test",
+        f"This is a test message from claimwatch ({stamp}) to channel {channel.name}.",
+    )

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
-from . import diff, fetch, parse, rules
+from . import diff, fetch, parse, poller, rules
 from .config import Config, FeedConfig
 from .extract import Extractor
 from .model import Article, Claim
-from .notify import Channel, DeliveryReport, build_channels, deliver
-from .store import Batch, QueuedAlert, Recorded, Store
+from .notify import Channel, DeliveryReport, build_channels, deliver, load_templates
+from .store import Batch, QueuedAlert, Recorded, Store, utcnow
 
 log = logging.getLogger("claimwatch.pipeline")
 
@@ -29,6 +31,7 @@ class Ingested:
     analysis: diff.Analysis
     alerts: list[QueuedAlert]
     alert_ids: list[int]
+    outlets_added: int = 0
 
 
 @dataclass
@@ -39,6 +42,12 @@ class PollReport:
     alerts: list[int] = field(default_factory=list)
     error: str | None = None
     not_modified: bool = False
+    edited: int = 0  # of ``articles``, those read again because the publisher changed them
+    failures: int = 0  # consecutive failures after this poll
+    became_failing: bool = False  # this poll made the feed failing: tell the operator
+    recovered: bool = False  # the feed was failing and this poll succeeded
+    next_poll: float = 0.0  # seconds until the policy wants this feed polled again
+    moved_to: str | None = None  # permanent redirects led here
 
 
 class Monitor:
@@ -48,52 +57,172 @@ class Monitor:
         self.config = config
         self.store = Store(config.database)
         self.extractor = extractor or Extractor(config.watchlist)
-        self.channels: list[Channel] = build_channels(config.channels)
+        self.channels: list[Channel] = build_channels(
+            config.channels, load_templates(config.templates)
+        )
         self.channel_tags = rules.channel_names(config.channels)
         self._write = threading.Lock()  # one writer at a time keeps SQLite free of lock errors
-        self._delivering = threading.Lock()  # two deliveries at once would send a row twice
+        self._operator_queued = False
+        self._extracting = threading.Lock()  # spaCy gains nothing from threads: one at a time
+        polling = config.polling
+        self.policy = poller.Policy(
+            failure_threshold=polling.failure_threshold, backoff_cap=polling.backoff_cap
+        )
+        self.limiter = poller.Limiter(polling.max_per_host, polling.max_concurrent)
+        self.fetcher = fetch.Fetcher(limiter=self.limiter)
 
     def close(self) -> None:
+        self.fetcher.close()
         self.store.close()
 
     def poll(self, feed: FeedConfig) -> PollReport:
-        """Poll one feed and queue the alerts its new articles raise; never raises for bad input."""
+        """Poll one feed and queue the alerts its new or edited articles raise; never raises for
+        bad input. The report says when to poll it next and whether it just became failing or
+        recovered (the operator alert); each of those transitions is logged once."""
         report = PollReport(feed.label)
-        state = self.store.feed_state(feed.url, feed.label)
-        got = fetch.fetch(feed.url, etag=state.etag, last_modified=state.last_modified)
-        if got.error or got.not_modified or got.body is None:
-            self.store.record_fetch(feed.url, got)
-            report.error, report.not_modified = got.error, got.not_modified
-            if got.error:
-                log.warning("feed %s: %s", feed.label, got.error)
-            return report
-        parsed = parse.parse(got.body, url=got.url, feed=feed.label)
-        if parsed.error:
-            self.store.record_fetch(feed.url, got, error=parsed.error)
-            log.warning("feed %s: %s", feed.label, parsed.error)
-            report.error = parsed.error
-            return report
-        fresh = self.store.unseen([a.key for a in parsed.articles])
-        for article in parsed.articles:
-            if article.key not in fresh:
-                continue
-            fresh.discard(article.key)  # a feed listing one entry twice is read once
-            published = article.published.date() if article.published else None
-            claims = self.extractor.extract(article.text, published)
-            with self._write, self.store.batch() as batch:
-                ids = self.ingest(batch, article, claims).alert_ids
-            report.articles += 1
-            report.claims += len(claims)
-            report.alerts += ids
-            log.info(
-                "feed %s: article %r: %d claims, %d alerts",
-                feed.label,
-                article.title[:60],
-                len(claims),
-                len(ids),
+        with self._write:
+            state = self.store.feed_state(feed.url, feed.label)
+        got = self.fetcher.fetch(
+            state.fetch_url or feed.url, etag=state.etag, last_modified=state.last_modified
+        )
+        report.not_modified, report.moved_to = got.not_modified, got.moved_to
+        problem, ttl = got.error, state.ttl
+        if problem is None and got.body is not None:
+            parsed = parse.parse(got.body, url=got.url, feed=feed.label, headers=got.headers)
+            problem, ttl = parsed.error, parsed.ttl
+            if problem is None:
+                self._read_articles(feed, parsed, report)
+        failures = 0 if problem is None else state.failures + 1
+        delay = poller.next_delay(
+            feed.interval,
+            failures=failures,
+            policy=self.policy,
+            retry_after=got.retry_after,
+            max_age=got.max_age,
+            ttl_minutes=ttl,
+        )
+        with self._write:
+            after = self.store.record_fetch(
+                feed.url,
+                got,
+                items=report.articles,
+                error=problem,
+                next_poll=utcnow() + timedelta(seconds=delay),
+                ttl=ttl,
             )
-        self.store.record_fetch(feed.url, got, items=report.articles)
+        health = poller.health(state.failures, after, self.policy.failure_threshold)
+        report.error, report.next_poll, report.failures = problem, delay, after
+        report.became_failing, report.recovered = health.became_failing, health.recovered
+        if problem:
+            log.warning("feed %s: %s", feed.label, problem)
+        if got.moved_to and problem is None:
+            log.warning(
+                "feed %s: moved permanently to %s; polling it there from now on "
+                "(update the configuration)",
+                feed.label,
+                got.moved_to,
+            )
+        if health.became_failing:
+            log.warning(
+                "feed %s: FAILING after %d consecutive failures (last: %s); "
+                "retrying in %s until it recovers",
+                feed.label,
+                after,
+                problem,
+                _duration(delay),
+            )
+        elif health.recovered:
+            log.warning(
+                "feed %s: recovered after %d consecutive failures", feed.label, state.failures
+            )
         return report
+
+    def _read_articles(
+        self, feed: FeedConfig, parsed: parse.ParsedFeed, report: PollReport
+    ) -> None:
+        """Extract and store the entries not read before, and those edited since they were."""
+        stored = self.store.article_hashes([a.key for a in parsed.articles])
+        done: set[str] = set()
+        legacy: dict[str, str] = {}
+        for article in parsed.articles:
+            if article.key in done:  # a feed listing one entry twice is read once
+                continue
+            done.add(article.key)
+            digest = parse.content_hash(article)
+            before = stored.get(article.key)
+            if before == "":  # stored before hashes were kept: remember it, do not re-read
+                legacy[article.key] = digest
+                continue
+            if before == digest:
+                continue
+            if feed.fetch_article and article.link and article.key in parsed.summary_only:
+                article = self._with_page(feed, article)
+            published = article.published.date() if article.published else None
+            with self._extracting:
+                claims = self.extractor.extract(article.text, published)
+            with self._write, self.store.batch() as batch:
+                ingested = self.ingest(batch, article, claims)
+                batch.set_content_hash(article.key, digest)
+            report.articles += 1
+            report.edited += before is not None
+            report.claims += len(ingested.recorded)
+            report.alerts += ingested.alert_ids
+            log.info(
+                "feed %s: %s article %r: %d claims, %d alerts",
+                feed.label,
+                "edited" if before is not None else "new",
+                article.title[:60],
+                len(ingested.recorded),
+                len(ingested.alert_ids),
+            )
+        if legacy:
+            with self._write, self.store.batch() as batch:
+                for key, digest in legacy.items():
+                    batch.set_content_hash(key, digest)
+
+    def _with_page(self, feed: FeedConfig, article: Article) -> Article:
+        """The article with its page's main text, when the feed carried only a summary."""
+        got = self.fetcher.fetch(article.link, accept=fetch.PAGE_ACCEPT)
+        kind = got.content_type.split(";")[0].strip().lower()
+        if got.error or got.body is None or (kind and "html" not in kind):
+            log.info(
+                "feed %s: article page %s: %s; keeping the summary",
+                feed.label,
+                article.link,
+                got.error or f"not a page ({kind or 'no body'})",
+            )
+            return article
+        text = parse.page_text(got.body, got.url)
+        return replace(article, text=text) if len(text) > len(article.text) else article
+
+    def poll_many(self, feeds: list[FeedConfig]) -> list[PollReport]:
+        """Poll ``feeds`` concurrently under the per-host and overall limits (``run --once``)."""
+
+        def one(feed: FeedConfig) -> PollReport:
+            try:
+                return self.poll(feed)
+            except Exception as exc:  # a bug in one poll must not lose the others' reports
+                log.exception("feed %s: poll failed", feed.label)
+                return PollReport(feed.label, error=f"internal error: {type(exc).__name__}")
+
+        return poller.run_all(
+            feeds,
+            one,
+            url=lambda f: f.url,
+            limiter=self.limiter,
+            workers=self.config.polling.max_concurrent,
+        )
+
+    def next_due(self, feed: FeedConfig) -> datetime:
+        """When the policy last asked for ``feed`` to be polled (now if that has passed), so a
+        restart still honours a Retry-After or a backoff."""
+        with self._write:
+            due = self.store.feed_state(feed.url, feed.label).next_poll
+        now = utcnow()
+        if due is None:
+            return now
+        due = due if due.tzinfo else due.replace(tzinfo=UTC)
+        return min(max(due, now), now + timedelta(seconds=self.policy.max_interval))
 
     def ingest(self, batch: Batch, article: Article, claims: list[Claim]) -> Ingested:
         """Store → diff → rules → outbox for one article, inside the caller's transaction.
@@ -102,8 +231,10 @@ class Monitor:
         wl = self.config.watchlist
         recorded = batch.record(article, claims)
         analysis = diff.analyse(recorded, batch, wl.diff, rules.min_silence_days(wl))
+        outlets = 0
         for repeat in analysis.repeats:
             if batch.mark_repeat(repeat.claim_id, repeat.original, repeat.article):
+                outlets += 1
                 log.info(
                     "claim %d repeats claim %d: outlet %s added",
                     repeat.claim_id,
@@ -113,14 +244,103 @@ class Monitor:
         for claim_id, actor, disputed in analysis.disputes:
             batch.mark_dispute(claim_id, actor, disputed)
         alerts = rules.select(analysis.changes, wl, self.channel_tags)
-        return Ingested(recorded, analysis, alerts, batch.queue(alerts))
+        return Ingested(recorded, analysis, alerts, batch.queue(alerts), outlets)
+
+    def trial(self, article: Article) -> list[str]:
+        """What each claim of ``article`` would raise against the store, in a transaction that
+        is rolled back: nothing is written."""
+        published = article.published.date() if article.published else None
+        claims = self.extractor.extract(article.text, published)
+        article = replace(article, key=f"try:{article.key}")  # never clashes with a stored one
+        with self._write, self.store.batch(dry_run=True) as batch:
+            ing = self.ingest(batch, article, claims)
+        alerts = {a.claim_id: a for a in ing.alerts}
+        repeats = {r.claim_id: r for r in ing.analysis.repeats}
+        changes: dict[int, list[str]] = {}
+        for change in ing.analysis.changes:
+            changes.setdefault(change.recorded.id, []).append(change.kind)
+        lines = []
+        for rec in ing.recorded:
+            c = rec.claim
+            stance = "".join(f" [{t}: {s}]" for t, s in c.stances)
+            who = c.actor or f"(unwatched: {c.speaker.text if c.speaker else 'no speaker'})"
+            lines.append(f"- {who} {c.type} on {', '.join(c.topics) or '-'}{stance}")
+            lines.append(f"    {c.sentence.text.strip()}")
+            if c.actor is None:
+                verdict = "no alert: the speaker is not on the watchlist"
+            elif rec.id in repeats:
+                verdict = f"repeat of stored claim #{repeats[rec.id].original.id}: no alert"
+            elif rec.id in alerts:
+                a = alerts[rec.id]
+                to = ", ".join(a.channels) or "no channel"
+                verdict = f"ALERT {a.kind} ({a.severity}, rule {a.rule!r}) to {to}"
+            elif rec.id in changes:
+                verdict = f"{', '.join(changes[rec.id])}, but no rule matches: no alert"
+            else:
+                verdict = "nothing new: no alert"
+            lines.append(f"    → {verdict}")
+        return lines or ["(no claims found)"]
 
     def deliver(self) -> DeliveryReport:
-        with self._delivering:
-            return deliver(self.store, self.channels, self.config.watchlist)
+        """Send what is due; each channel is locked while it delivers, so nothing goes twice."""
+        return deliver(
+            self.store, self.channels, self.config.watchlist, on_failing=self._channel_failing
+        )
+
+    def operator_alert(self, kind: str, message: str, *, exclude: str = "") -> int | None:
+        """Queue claimwatch's own alert for the operator channels (durable, like any alert)."""
+        targets = [c.name for c in self.channels if c.config.operator and c.name != exclude]
+        with self._write:
+            alert_id = self.store.queue_operator(kind, message, targets)
+        self._operator_queued = alert_id is not None
+        if alert_id is None:
+            log.warning("no operator channel for: %s", message)
+        return alert_id
+
+    def _channel_failing(self, channel: str, reason: str) -> None:
+        self.operator_alert(
+            "channel-failing", f"channel {channel} is failing: {reason}", exclude=channel
+        )
 
     def run_once(self) -> list[PollReport]:
         """Poll every feed once, then deliver everything due."""
-        reports = [self.poll(feed) for feed in self.config.feeds]
+        reports = self.poll_many(self.config.feeds)
         self.deliver()
+        if self._operator_queued:  # a channel failed during delivery: tell the operators now
+            self._operator_queued = False
+            self.deliver()
         return reports
+
+
+def trial_articles(source: str, published: date | None = None) -> list[Article]:
+    """The articles ``claimwatch try`` looks at: a text file, a feed file, or a feed URL."""
+    path = Path(source)
+    if source.startswith(("http://", "https://")) or (path.is_file() and _looks_like_feed(path)):
+        url = source if "://" in source else path.resolve().as_uri()
+        got = fetch.fetch(url)
+        if got.error or got.body is None:
+            raise ValueError(f"{source}: {got.error or 'nothing fetched'}")
+        parsed = parse.parse(got.body, url=got.url, feed="try")
+        if parsed.error:
+            raise ValueError(f"{source}: {parsed.error}")
+        return parsed.articles
+    if not path.is_file():
+        raise ValueError(f"{source}: no such file, and not an http(s) URL")
+    when = datetime.combine(published, datetime.min.time(), UTC) if published else None
+    text = path.read_text(encoding="utf-8")
+    return [
+        Article(key=f"try:{path}", feed="try", link="", title=path.name, text=text, published=when)
+    ]
+
+
+def _looks_like_feed(path: Path) -> bool:
+    head = path.read_bytes()[:512].lstrip().lower()
+    return head.startswith(b"<?xml") or b"<rss" in head or b"<feed" in head or b"<rdf" in head
+
+
+def _duration(seconds: float) -> str:
+    """``90`` → ``1m30s``: how long until the next try, as an operator reads it."""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return "".join(f"{v}{u}" for v, u in ((hours, "h"), (minutes, "m"), (secs, "s")) if v) or "0s"

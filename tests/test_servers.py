@@ -357,6 +357,16 @@ def test_slack_needs_literal_ok_body(receiver: HttpReceiver) -> None:
 # --------------------------------------------------------------------------
 
 
+@pytest.fixture
+def apprise_at_warning() -> Iterator[None]:
+    """Apprise's logger as a fresh process has it (claimwatch.notify lowers it to DEBUG)."""
+    logger = logging.getLogger("apprise")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    yield
+    logger.setLevel(level)
+
+
 @pytest.mark.parametrize(
     "reply, reason",
     [
@@ -364,6 +374,7 @@ def test_slack_needs_literal_ok_body(receiver: HttpReceiver) -> None:
         (SMTP_PERMANENT_FAILURE, "(554, b'5.7.1 Message rejected (test)')"),
     ],
 )
+@pytest.mark.usefixtures("apprise_at_warning")
 def test_smtp_failure_result_and_reason(smtp: SmtpServer, reply: str, reason: str) -> None:
     smtp.fail = reply
     url = mailto_url(smtp)
@@ -394,6 +405,7 @@ def test_smtp_failure_result_and_reason(smtp: SmtpServer, reply: str, reason: st
 @pytest.mark.parametrize(
     "status, text", [(404, "Page not found."), (500, "Internal server error.")]
 )
+@pytest.mark.usefixtures("apprise_at_warning")
 def test_http_failure_result_and_reason(receiver: HttpReceiver, status: int, text: str) -> None:
     receiver.status = status
     receiver.response_body = b"hook disabled by admin"
