@@ -22,22 +22,13 @@ from pathlib import Path
 from sqlalchemy import insert, text
 
 from monitor import diff
-from monitor.config import DiffSettings
+from monitor.config import CLAIM_TYPES, DiffSettings
 from monitor.model import Article, Claim, Span
 from monitor.store import ArticleRow, ClaimKey, ClaimRow, Store
 
 ACTORS = [f"actor{i}" for i in range(40)]
 TOPICS = [f"topic{i}" for i in range(13)]
-TYPES = [
-    "statement",
-    "denial",
-    "confirmation",
-    "accusation",
-    "threat",
-    "demand",
-    "offer",
-    "prediction",
-]
+TYPES = list(CLAIM_TYPES)
 START = datetime(2024, 1, 1, tzinfo=UTC)
 WORDS = "the minister said troops talks drones strike peace deal border sanctions gas".split()
 

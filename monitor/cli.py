@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__, logs
 from .config import Config, ConfigError, config_path, load_config, load_watchlist
 from .model import Claim
+
+if TYPE_CHECKING:
+    from .extract import Note
 
 CONFIG_HELP = (
     "Main configuration file [default: $CLAIMWATCH_CONFIG, else /etc/claimwatch/claimwatch.yaml]."
@@ -164,7 +168,13 @@ def _duration(seconds: int) -> str:
 @click.option(
     "--explain",
     is_flag=True,
-    help="Show each claim's sentence with speaker, cue and content marked.",
+    help="Show each claim's sentence with speaker, cue and content marked, how the speaker was "
+    "resolved and the type decided, and why sentences naming a watched party hold no claim.",
+)
+@click.option(
+    "--attributions",
+    is_flag=True,
+    help="Also beliefs, plans and findings ('a poll shows', 'sought to'), as PolNeAR counts them.",
 )
 @click.argument("articles", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 def extract(
@@ -173,6 +183,7 @@ def extract(
     published: str | None,
     as_jsonl: bool,
     explain: bool,
+    attributions: bool,
     articles: tuple[str, ...],
 ) -> None:
     """Print the claims found in plain-text ARTICLES."""
@@ -195,15 +206,22 @@ def extract(
             raise click.BadParameter(
                 f"expected YYYY-MM-DD, got {published!r}", param_hint="--published"
             ) from err
-    extractor = Extractor(watchlist)
+    extractor = Extractor(watchlist, attributions=attributions)
     for name in articles:
         path = Path(name)
         text = path.read_text(encoding="utf-8")
+        if explain:
+            claims, notes = extractor.explain(text, day)
+            shown = [(c.extent[0], _explain(path.stem, c, text)) for c in claims]
+            shown += [(n.sentence.start, _explain_note(path.stem, n)) for n in notes]
+            for _, block in sorted(shown, key=lambda item: item[0]):
+                click.echo(block)
+            continue
         for claim in extractor.extract(text, day):
             if as_jsonl:
                 click.echo(json.dumps(claim_json(path.stem, claim), ensure_ascii=False))
             else:
-                click.echo(_explain(path.stem, claim, text) if explain else _line(claim))
+                click.echo(_line(claim))
 
 
 def claim_json(doc: str, claim: Claim) -> dict[str, object]:
@@ -244,10 +262,17 @@ def _explain(doc: str, claim: Claim, text: str) -> str:
     out = text[s.start : s.end]
     for pos, mark in sorted(marks, key=lambda m: m[0], reverse=True):
         out = out[: pos - s.start] + mark + out[pos - s.start :]
+    typed = f"decided by: {claim.key.text.strip()}" if claim.key else "from the cue"
     return (
         f"{doc}: {claim.actor or '(unwatched)'} {claim.type} on {', '.join(claim.topics) or '-'}\n"
         f"  {out.strip()}\n  speaker: {claim.resolution or '-'}\n"
+        f"  cue: {claim.cue_reason or '-'}\n  type: {typed}\n"
     )
+
+
+def _explain_note(doc: str, note: Note) -> str:
+    """A sentence that names a watched party but holds no claim, and why."""
+    return f"{doc}: no claim\n  {note.sentence.text.strip()}\n  {note.text}\n"
 
 
 def _names(config: Config) -> dict[str, str]:

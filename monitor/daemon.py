@@ -11,23 +11,19 @@ finishes the polls in hand, the outbox gets one last delivery, and the process e
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import queue
 import signal
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
-from apscheduler.events import (
-    EVENT_JOB_ERROR,
-    EVENT_JOB_EXECUTED,
-    EVENT_JOB_MISSED,
-    EVENT_JOB_SUBMITTED,
-    JobEvent,
-    JobExecutionEvent,
-)
+from apscheduler.events import EVENT_JOB_EXECUTED, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -103,8 +99,12 @@ def schedule(monitor: Monitor) -> BackgroundScheduler:
             name=feed.label,
             next_run_time=monitor.next_due(feed),  # now, or later if a Retry-After says so
         )
-    scheduler.add_job(
-        _deliver, IntervalTrigger(seconds=DELIVERY_INTERVAL_SECONDS), args=[monitor], id="deliver"
+    scheduler.add_job(  # first at start: what a crash left in the outbox goes out at once
+        _deliver,
+        IntervalTrigger(seconds=DELIVERY_INTERVAL_SECONDS),
+        args=[monitor],
+        id="deliver",
+        next_run_time=utcnow(),
     )
     return scheduler
 
@@ -138,8 +138,9 @@ class Daemon:
         self.monitor: Monitor = MeteredMonitor(config, self.metrics)
         self.scheduler = schedule(self.monitor)
         self.health: HealthServer | None = None
-        self.running = _Running()
-        self.scheduler.add_listener(self.running, _Running.EVENTS)
+        self.gate = _Gate()
+        for job in self.scheduler.get_jobs():
+            self.scheduler.modify_job(job.id, func=self.gate.wrap(job.func))
         self._status = ""
         self._files = _signature(config)
 
@@ -159,6 +160,11 @@ class Daemon:
             len(self.monitor.channels),
             self.monitor.store.engine.url.render_as_string(hide_password=True),
         )
+        if self.monitor.store.mark_running(os.getpid()):
+            log.warning("the last run did not stop cleanly (crash or kill): telling the operators")
+            self.monitor.operator_alert(
+                "crash", "claimwatch started after an unclean stop (a crash, a kill or a power cut)"
+            )
         self._status = self._status_line()
         self.notifier.ready(self._status)  # the configuration is loaded and the store open
         self.scheduler.start()
@@ -215,10 +221,25 @@ class Daemon:
         except Exception as exc:  # a channel Apprise rejects, a database that will not open
             log.error("reload refused: %s", mask(str(exc), ()))
             return self._refused(type(exc).__name__)
-        old, added, removed = self.monitor, *self._adopt(monitor)
-        self.monitor, self.config = monitor, config
+        # Swap between polls: jobs due now wait at the gate (the heartbeat goes on) until those
+        # in hand are done, so the old and the new monitor never work at the same time.
+        old = self.monitor
+        self.gate.hold()
+        try:
+            if not self.gate.wait_idle(self.config.stop_timeout):
+                monitor.close()
+                return self._refused(
+                    f"work in hand still running after {self.config.stop_timeout}s"
+                )
+            added, removed = self._adopt(monitor)
+            self.monitor, self.config = monitor, config
+        finally:
+            if self.monitor is monitor:
+                self.gate.release(old, monitor)
+            else:
+                self.gate.release()
         self._files = _signature(config)
-        old.close()  # polls still running on it finish on a fresh connection
+        old.close()
         for feed in removed:
             self.metrics.forget_feed(feed)
         logs.apply_config(config.log_format)
@@ -242,18 +263,11 @@ class Daemon:
         return False
 
     def _successor(self, config: Config) -> Monitor:
-        """A monitor for ``config`` that shares what it can with the running one."""
+        """A monitor for ``config``; the spaCy pipeline is reused when the watchlist is the same
+        (the two monitors never run at once: see ``reload``)."""
         old = self.monitor
         same_watchlist = config.watchlist == old.config.watchlist
-        new = MeteredMonitor(config, self.metrics, old.extractor if same_watchlist else None)
-        if new.store.url == old.store.url:
-            # polls and deliveries still running on the old monitor use the same database:
-            # keep one writer and one deliverer at a time across both
-            new._write = old._write
-            locks = {c.name: c.lock for c in old.channels}
-            for channel in new.channels:  # one delivery per channel across both monitors
-                channel.lock = locks.get(channel.name, channel.lock)
-        return new
+        return MeteredMonitor(config, self.metrics, old.extractor if same_watchlist else None)
 
     def _adopt(self, monitor: Monitor) -> tuple[list[str], list[str]]:
         """Point the running scheduler at ``monitor``'s jobs, as ``schedule`` defines them.
@@ -279,7 +293,7 @@ class Daemon:
                 if hasattr(job, key)
             }
             self.scheduler.add_job(
-                job.func,
+                self.gate.wrap(job.func),
                 job.trigger,
                 args=job.args,
                 kwargs=job.kwargs,
@@ -323,8 +337,9 @@ class Daemon:
         if self.health is not None:
             self.health.stopping = True
         deadline = time.monotonic() + self.config.stop_timeout
-        self.scheduler.pause()  # no new poll starts; those in hand go on
-        finished = self._wait(self.running.wait_idle, deadline)
+        self.gate.close()  # no new poll starts; those in hand go on
+        self.scheduler.pause()
+        finished = self._wait(self.gate.wait_idle, deadline)
         self.scheduler.shutdown(wait=False)
         if finished:
             delivered = threading.Event()
@@ -338,6 +353,7 @@ class Daemon:
 
             threading.Thread(target=last_delivery, name="claimwatch-stop", daemon=True).start()
             finished = self._wait(delivered.wait, deadline)
+        self.monitor.store.mark_stopped()  # a controlled stop, even when work was cut short
         if not finished:
             # whatever was cut short is redone at the next start: each article is one
             # transaction, and an outbox row is marked sent only once the channel took it
@@ -352,6 +368,10 @@ class Daemon:
         self.monitor.close()
         self.notifier.close()
         log.info("stopped")
+        # the heartbeat may still be running: the exit waits for it, but not past the deadline
+        guard = threading.Timer(max(1.0, deadline - time.monotonic()), os._exit, args=(0,))
+        guard.daemon = True
+        guard.start()
         return 0
 
     def _wait(self, until: Callable[[float], bool], deadline: float) -> bool:
@@ -369,35 +389,66 @@ class Daemon:
         return True
 
 
-class _Running:
-    """The jobs submitted and not yet finished, followed through the scheduler's events.
-
-    A job can finish before its submission event is dispatched, so runs are counted per
-    (job, run time) and a count below zero means "finished, submission still to come"."""
-
-    EVENTS = EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED
+class _Gate:
+    """Every scheduled job (but the heartbeat) passes here: a reload holds new starts while the
+    work in hand finishes, and a stop closes it, so that waiting for "the work in hand" means
+    exactly the jobs running now. A job released after a reload runs on the new monitor even
+    if it was queued with the old one; a job that reaches a closed gate is skipped (it runs at
+    the next start)."""
 
     def __init__(self) -> None:
-        self._runs: dict[tuple[str, object], int] = {}
         self._changed = threading.Condition()
+        self._running = 0
+        self._state = "open"  # open | held | closed
+        # a retired monitor -> the one that replaced it, for as long as a queued job holds it
+        self._successors: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
-    def __call__(self, event: JobEvent) -> None:
+    def wrap(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def gated(*args: Any, **kwargs: Any) -> Any:
+            with self._changed:
+                self._changed.wait_for(lambda: self._state != "held")
+                if self._state == "closed":
+                    return None
+                args = tuple(self._current(a) for a in args)
+                self._running += 1
+            try:
+                return func(*args, **kwargs)
+            finally:
+                with self._changed:
+                    self._running -= 1
+                    self._changed.notify_all()
+
+        return gated
+
+    def _current(self, arg: Any) -> Any:
+        try:
+            return self._successors.get(arg, arg)
+        except TypeError:  # not weakly referable (a FeedConfig, an int): never a monitor
+            return arg
+
+    def hold(self) -> None:
         with self._changed:
-            if event.code == EVENT_JOB_SUBMITTED:
-                keys, step = [(event.job_id, t) for t in event.scheduled_run_times], 1
-            else:
-                keys, step = [(event.job_id, event.scheduled_run_time)], -1
-            for key in keys:
-                self._runs[key] = self._runs.get(key, 0) + step
-                if self._runs[key] == 0:
-                    del self._runs[key]
+            self._state = "held"
+
+    def release(self, old: Monitor | None = None, new: Monitor | None = None) -> None:
+        with self._changed:
+            if old is not None and new is not None:
+                for retired, successor in list(self._successors.items()):
+                    if successor is old:
+                        self._successors[retired] = new
+                self._successors[old] = new
+            self._state = "open"
+            self._changed.notify_all()
+
+    def close(self) -> None:
+        with self._changed:
+            self._state = "closed"
             self._changed.notify_all()
 
     def wait_idle(self, timeout: float) -> bool:
         with self._changed:
-            return self._changed.wait_for(
-                lambda: not any(n > 0 for n in self._runs.values()), timeout
-            )
+            return self._changed.wait_for(lambda: self._running == 0, timeout)
 
 
 def _signature(config: Config) -> tuple[tuple[int, int], ...]:

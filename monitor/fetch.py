@@ -219,7 +219,7 @@ class Fetcher:
                 elapsed=time.monotonic() - start,
                 **common,
             )
-        if status >= 400 or status < 200:
+        if not 200 <= status < 300:  # errors, and a 3xx that gave no Location to follow
             reason = f"HTTP {status} {resp.reason_phrase}".strip()
             return Fetched(url, status, error=reason, elapsed=time.monotonic() - start, **common)
         declared = h.get("Content-Length", "")

@@ -316,6 +316,7 @@ class ChannelStatus:
     pending: int
     failed: int
     last_error: str | None
+    last_error_at: datetime | None
 
 
 class StatusError(Exception):
@@ -365,7 +366,7 @@ def status(config: Config, store: Store) -> tuple[list[FeedStatus], list[Channel
                 row.items,
             )
         )
-    counts, errors = store.outbox_counts(), store.last_errors()
+    counts, states = store.outbox_counts(), store.channel_states()
     configured = list(channel_names(config.channels))
     names = configured + sorted(set(counts) - set(configured))
     channels = [
@@ -375,7 +376,8 @@ def status(config: Config, store: Store) -> tuple[list[FeedStatus], list[Channel
             counts.get(name, {}).get("sent", 0),
             counts.get(name, {}).get("pending", 0),
             counts.get(name, {}).get("failed", 0),
-            _masked(errors.get(name)),
+            _masked(states[name].last_error) if name in states else None,
+            states[name].last_error_at if name in states else None,
         )
         for name in names
     ]
@@ -422,7 +424,7 @@ def status_text(feeds: list[FeedStatus], channels: list[ChannelStatus]) -> str:
             str(c.delivered),
             str(c.pending),
             str(c.failed),
-            c.last_error or "-",
+            f"{when(c.last_error_at)}: {c.last_error}" if c.last_error else "-",
         ]
         for c in channels
     ]

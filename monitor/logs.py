@@ -25,6 +25,10 @@ _PRIORITY = {"DEBUG": 7, "INFO": 6, "WARNING": 4, "ERROR": 3, "CRITICAL": 2}
 # Most messages begin "feed %s: ..." or "alert %s: channel %s ...": the argument after such a
 # word is that field, so lines logged without ``extra=`` still get their ids in JSON.
 _CONVENTION = re.compile(r"\b(feed|alert|channel|actor) %[sdr]")
+_IN_TEXT = (  # ids with no spaces, found in the text when the format string does not show them
+    ("alert", re.compile(r"^alert (\d+)\b")),
+    ("channel", re.compile(r"\b(?:channel|delivered to) ([\w.@-]+)")),
+)
 _SPEC = re.compile(r"(?<!%)%[-#0 +]*\d*(?:\.\d+)?[sdrifegxXc]")
 _cli_format: str | None = None
 
@@ -42,7 +46,7 @@ def journal_stream(stream: TextIO) -> bool:
 
 
 def fields_of(record: logging.LogRecord) -> dict[str, object]:
-    """The ids a record carries: given with ``extra=``, else read from the message's args."""
+    """The ids a record carries: given with ``extra=``, else read from the message."""
     found: dict[str, object] = {}
     args = record.args if isinstance(record.args, tuple) else ()
     if isinstance(record.msg, str) and args:
@@ -50,6 +54,11 @@ def fields_of(record: logging.LogRecord) -> dict[str, object]:
             index = len(_SPEC.findall(record.msg[: m.start(0) + len(m.group(1)) + 1]))
             if index < len(args):
                 found[m.group(1)] = args[index]
+    text = record.getMessage()
+    for name, pattern in _IN_TEXT:
+        hit = pattern.search(text)
+        if name not in found and hit:
+            found[name] = int(hit.group(1)) if name == "alert" else hit.group(1)
     for name in FIELDS:
         value = getattr(record, name, None)
         if value is not None:
@@ -124,4 +133,6 @@ def _install(level: str, fmt: str, stream: TextIO) -> None:
     handler.setFormatter(JsonFormatter(journal) if fmt == "json" else TextFormatter(journal))
     handler.addFilter(SecretFilter())
     logging.basicConfig(level=getattr(logging, level), handlers=[handler], force=True)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # their INFO lines repeat ours (one per job, one per request, with the feed's full URL)
+    for name in ("apscheduler", "httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -78,15 +78,21 @@ class DeliveryError(Exception):
         self.permanent = permanent
 
 
+# schemes whose host and path are addresses, not credentials
+_HOST_SCHEMES = frozenset("mailto mailtos json jsons xml xmls form forms stdout".split())
+_SECRET_PARAM = re.compile(r"pass|token|key|secret|auth|sig|webhook|cred", re.I)
+
+
 def secrets_of(url: str) -> list[str]:
-    """The parts of an Apprise URL that may be credentials: the password, and for token-based
-    services (Slack, Telegram, ...) the long host and path segments and query values."""
+    """The parts of an Apprise URL that may be credentials: the password, query values named
+    like secrets (``?token=``, ``?apikey=``), and for token-based services (Slack, Telegram,
+    ...) the host and the long path segments."""
     parts = urllib.parse.urlsplit(url)
     found = [parts.password or ""]
-    found += [seg for seg in parts.path.split("/") if len(seg) >= 8]
-    found += [v for _, v in urllib.parse.parse_qsl(parts.query) if len(v) >= 8 and "@" not in v]
-    if parts.scheme not in ("mailto", "mailtos", "json", "jsons", "xml", "xmls", "stdout"):
-        found.append(parts.hostname or "")  # slack://TOKEN_A/..., tgram://BOTTOKEN/...
+    found += [v for k, v in urllib.parse.parse_qsl(parts.query) if _SECRET_PARAM.search(k)]
+    if parts.scheme not in _HOST_SCHEMES:  # slack://TOKEN_A/TOKEN_B/..., tgram://BOTTOKEN/...
+        found.append(parts.hostname or "")
+        found += [seg for seg in parts.path.split("/") if len(seg) >= 8]
     return sorted({s for s in found if len(s) >= 4}, key=len, reverse=True)
 
 

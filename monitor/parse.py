@@ -22,6 +22,7 @@ import hashlib
 import html
 import io
 import re
+import threading
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,7 +31,6 @@ from html.parser import HTMLParser
 from typing import Any
 
 import feedparser
-import lxml.html
 from lxml import etree
 
 from .model import Article
@@ -84,7 +84,7 @@ def _parse(body: bytes, url: str, feed: str, headers: Mapping[str, str]) -> Pars
     entries = parsed.get("entries", [])
     if not version and not entries:
         if parsed.get("bozo") and _line(parsed.get("bozo_exception")) is not None:
-            return ParsedFeed("", [], _bozo_reason(parsed.get("bozo_exception")))
+            return ParsedFeed("", [], _bozo_reason(parsed, body))
         if root:
             return ParsedFeed("", [], f"not a feed: <{root}> document, not RSS, Atom or RDF")
         return ParsedFeed("", [], "not a feed: no RSS, Atom or RDF root element")
@@ -156,10 +156,15 @@ def _line(exc: Any) -> int | None:
     return line if isinstance(line, int) else None
 
 
-def _bozo_reason(exc: Any) -> str:
+def _bozo_reason(parsed: Any, body: bytes) -> str:
+    exc = parsed.get("bozo_exception")
     message = getattr(exc, "getMessage", None)
     text = message() if callable(message) else str(exc)
-    return f"XML error at line {_line(exc)}: {_one_line(text)}"
+    # feedparser puts an XML declaration on its own line before a document that has none:
+    # the line the SAX parser reports is one past the line of the document as served
+    head = body[:200].decode(parsed.get("encoding") or "utf-8", "ignore").lstrip("\ufeff")
+    line = (_line(exc) or 1) - (0 if head.startswith("<?xml") else 1)
+    return f"XML error at line {max(1, line)}: {_one_line(text)}"
 
 
 def _one_line(value: object) -> str:
@@ -170,7 +175,13 @@ def _one_line(value: object) -> str:
 def _article(entry: Any, feed: str, base: str) -> Article | None:
     bodies = [c.get("value", "") for c in entry.get("content", []) if isinstance(c, Mapping)]
     bodies.append(entry.get("summary", ""))
-    text = max((html_to_text(b) for b in bodies if isinstance(b, str)), key=len, default="")
+    text = ""  # the longest text among content and summary, converting as few as can win:
+    for markup in sorted((b for b in bodies if isinstance(b, str)), key=len, reverse=True):
+        if len(markup) <= len(text):  # text is never longer than its markup
+            break
+        candidate = html_to_text(markup)
+        if len(candidate) > len(text):
+            text = candidate
     title = _text(entry.get("title", ""))
     if not text and not title:
         return None
@@ -263,7 +274,6 @@ class _TextParser(HTMLParser):
             self.parts.append(data)
 
 
-_SPACE = re.compile(r"[ \t\r\f\v\xa0]+")
 _BLOCK = _TextParser.BLOCK
 _SKIP = _TextParser.SKIP
 
@@ -278,21 +288,29 @@ def html_to_text(markup: str) -> str:
     else:
         try:
             raw = _lxml_text(markup)
-        except (etree.ParserError, ValueError):
+        except (etree.LxmlError, ValueError):
             p = _TextParser()
             p.feed(markup)
             p.close()
             raw = "".join(p.parts)
-    lines = (line.strip() for line in _SPACE.sub(" ", raw).split("\n"))
+    lines = (" ".join(line.split()) for line in raw.split("\n"))  # NBSP is whitespace too
     return "\n".join(line for line in lines if line)
+
+
+_PARSERS = threading.local()  # an lxml parser must not be shared between threads
 
 
 def _lxml_text(markup: str) -> str:
     """Blocks marked with line breaks, skipped elements removed, then lxml's own text
     serializer: every step runs in C, none walks the tree in Python."""
-    root = lxml.html.fragment_fromstring(
-        markup.replace("\r", " ").replace("\n", " "), create_parent="div"
-    )
+    parser = getattr(_PARSERS, "html", None)
+    if parser is None:
+        parser = _PARSERS.html = etree.HTMLParser(
+            remove_comments=True, remove_pis=True, no_network=True, default_doctype=False
+        )
+    root = etree.fromstring(markup.replace("\r", " ").replace("\n", " "), parser)
+    if root is None:
+        return ""
     etree.strip_elements(root, *_SKIP, with_tail=False)
     for el in root.iter(*_BLOCK):
         el.text = "\n" + (el.text or "")

@@ -70,6 +70,7 @@ class Monitor:
         )
         self.limiter = poller.Limiter(polling.max_per_host, polling.max_concurrent)
         self.fetcher = fetch.Fetcher(limiter=self.limiter)
+        self._took: dict[str, float] = {}  # how long each feed's last request took
 
     def close(self) -> None:
         self.fetcher.close()
@@ -86,6 +87,7 @@ class Monitor:
             state.fetch_url or feed.url, etag=state.etag, last_modified=state.last_modified
         )
         report.not_modified, report.moved_to = got.not_modified, got.moved_to
+        self._took[feed.url] = got.elapsed
         problem, ttl = got.error, state.ttl
         if problem is None and got.body is not None:
             parsed = parse.parse(got.body, url=got.url, feed=feed.label, headers=got.headers)
@@ -205,13 +207,19 @@ class Monitor:
                 log.exception("feed %s: poll failed", feed.label)
                 return PollReport(feed.label, error=f"internal error: {type(exc).__name__}")
 
-        return poller.run_all(
-            feeds,
+        # the feeds that took longest last time start first, so a slow one is not the tail
+        order = sorted(range(len(feeds)), key=lambda i: -self._took.get(feeds[i].url, 0.0))
+        done = poller.run_all(
+            [feeds[i] for i in order],
             one,
             url=lambda f: f.url,
             limiter=self.limiter,
             workers=self.config.polling.max_concurrent,
         )
+        reports: list[PollReport] = [PollReport("")] * len(feeds)
+        for i, report in zip(order, done, strict=True):
+            reports[i] = report
+        return reports
 
     def next_due(self, feed: FeedConfig) -> datetime:
         """When the policy last asked for ``feed`` to be polled (now if that has passed), so a

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Index, UniqueConstraint, event, func, inspect, text
+from sqlalchemy import Index, UniqueConstraint, event, func, inspect, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
@@ -340,26 +340,21 @@ class Store:
         Validators are kept only from a good poll, so a document that failed to parse is
         fetched whole next time rather than answered 304. A successful poll through permanent
         redirects makes their target the URL polled from now on (``fetch_url``)."""
-        with Session(self.engine) as s:
-            row = s.exec(select(FeedRow).where(FeedRow.url == url)).one()
-            now = utcnow()
-            row.last_poll = now
-            row.next_poll, row.ttl = next_poll, ttl
-            problem = fetched.error or error
-            if problem:
-                row.failures += 1
-                row.last_error = problem
-            else:
-                row.failures = 0
-                row.last_success = now
-                row.items += items
-                if fetched.etag or fetched.last_modified:
-                    row.etag, row.last_modified = fetched.etag, fetched.last_modified
-                if fetched.moved_to:
-                    row.fetch_url = fetched.moved_to
-            s.add(row)
-            s.commit()
-            return row.failures
+        now = utcnow()
+        values: dict[str, Any] = {"last_poll": now, "next_poll": next_poll, "ttl": ttl}
+        problem = fetched.error or error
+        if problem:
+            values.update(failures=FeedRow.failures + 1, last_error=problem)
+        else:
+            values.update(failures=0, last_success=now, items=FeedRow.items + items)
+            if fetched.etag or fetched.last_modified:
+                values.update(etag=fetched.etag, last_modified=fetched.last_modified)
+            if fetched.moved_to:
+                values["fetch_url"] = fetched.moved_to
+        # one UPDATE ... RETURNING: this runs for every feed of every cycle
+        q = update(FeedRow).where(col(FeedRow.url) == url).values(**values)
+        with self.engine.begin() as conn:
+            return int(conn.execute(q.returning(col(FeedRow.failures))).scalar_one())
 
     def unseen(self, keys: list[str]) -> set[str]:
         """The article keys not stored yet: only those are extracted."""
@@ -609,18 +604,10 @@ class Store:
                 out.setdefault(channel, {})[status] = n
         return out
 
-    def last_errors(self) -> dict[str, str]:
-        """Each channel's latest delivery error still on record (a send clears its row's)."""
-        q = (
-            select(DeliveryRow.channel, DeliveryRow.last_error)
-            .where(col(DeliveryRow.last_error).is_not(None))
-            .order_by(col(DeliveryRow.id).desc())
-        )
-        out: dict[str, str] = {}
+    def channel_states(self) -> dict[str, ChannelState]:
+        """Every channel's state (last error and when), without creating any."""
         with Session(self.engine) as s:
-            for channel, error in s.exec(q).all():
-                out.setdefault(channel, error or "")
-        return out
+            return {row.name: row for row in s.exec(select(ChannelState)).all()}
 
     def queue_length(self) -> dict[str, int]:
         """Pending deliveries per channel (walks the due index, not the whole outbox)."""

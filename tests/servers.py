@@ -459,6 +459,8 @@ class _Handler:
         failure = self._owner.fail
         if failure is not None:
             return failure
+        if self._owner.delay:
+            await asyncio.sleep(self._owner.delay)  # a slow server: time to kill a client mid-queue
         raw = envelope.original_content or envelope.content or b""
         if isinstance(raw, str):
             raw = raw.encode("utf-8")
@@ -538,6 +540,7 @@ class SmtpServer:
         self.username = username
         self.password = password
         self.fail: str | None = None
+        self.delay = 0.0  # seconds to wait before accepting each message
         self._deliveries: _Recorder[SmtpDelivery] = _Recorder()
         self._auth_attempts: _Recorder[AuthAttempt] = _Recorder()
         handler = _Handler(self)

@@ -327,7 +327,7 @@ def test_secrets_never_show(
 
 
 def test_sigkill_anywhere_loses_nothing(
-    tmp_path: Path, feeds: FeedServer, smtp: SmtpServer
+    tmp_path: Path, feeds: FeedServer, smtp: SmtpServer, receiver: HttpReceiver
 ) -> None:
     """Kill -9 mid-delivery, start again: every alert arrives; at most one twice (the window
     between a send and its record)."""
@@ -335,7 +335,15 @@ def test_sigkill_anywhere_loses_nothing(
         f"Zelensky said on day {n} that Ukraine wants {n} more air defence systems."
         for n in range(6)
     ]
-    config = setup(tmp_path, feeds, [{"name": "mail", "url": mailto_url(smtp)}], stories)
+    config = setup(
+        tmp_path,
+        feeds,
+        [
+            {"name": "mail", "url": mailto_url(smtp)},
+            {"name": "ops", "url": json_url(receiver), "operator": True},
+        ],
+        stories,
+    )
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
 
     def start() -> subprocess.Popen[str]:
@@ -347,15 +355,19 @@ def test_sigkill_anywhere_loses_nothing(
             text=True,
         )
 
+    smtp.delay = 0.3  # slow enough that the kill lands with alerts still queued
     proc = start()
     try:
         smtp.wait_for(2, timeout=60)
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=10)
+        queued = db_rows(config, "select count(*) from delivery where status = 'pending'")[0][0]
+        assert queued > 0, "the kill came too late to test anything"
+        smtp.delay = 0.0
         proc = start()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            total = db_rows(config, "select count(*) from alert")[0][0]
+            total = db_rows(config, "select count(*) from alert where claim_id is not null")[0][0]
             if total and len({str(m["Subject"]) for m in smtp.messages}) >= total:
                 break
             time.sleep(0.3)
@@ -369,3 +381,6 @@ def test_sigkill_anywhere_loses_nothing(
     subjects = [str(m["Subject"]) for m in smtp.messages]
     assert sorted(set(subjects)) == sorted(set(titles))
     assert len(subjects) <= len(titles) + 1
+    # the restart after the kill told the operators
+    crash = "claimwatch: claimwatch started after an unclean stop"
+    assert any(str(r.json["title"]).startswith(crash) for r in receiver.requests)

@@ -204,6 +204,9 @@ def test_redirects_permanent_temporary_and_too_many(feeds: FeedServer) -> None:
     assert loop.error == f"more than {fetch.MAX_REDIRECTS} redirects"
     assert len([r for r in feeds.requests if r.path == "/loop"]) == fetch.MAX_REDIRECTS + 1
 
+    feeds.set("/nowhere", b"<rss/>", status=301)  # a redirect with no Location is an error
+    assert fetch.fetch(feeds.url("/nowhere")).error == "HTTP 301 Moved Permanently"
+
     feeds.set("/to-file", b"", status=301, headers={"Location": "file:///etc/passwd"})
     assert fetch.fetch(feeds.url("/to-file")).error == "unsupported URL scheme: file:///etc/passwd"
 

@@ -47,24 +47,7 @@ RSS = b"""<?xml version="1.0" encoding="UTF-8"?>
 """
 
 SECRET = "s3cr3t-Pa55:w/rd"  # ':' and '/' prove the URL quoting is right
-
-
-@pytest.fixture
-def feeds() -> Iterator[FeedServer]:
-    with FeedServer() as server:
-        yield server
-
-
-@pytest.fixture
-def receiver() -> Iterator[HttpReceiver]:
-    with HttpReceiver() as server:
-        yield server
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
+# the feeds, smtp and receiver fixtures come from conftest.py
 
 
 @pytest.fixture

@@ -65,15 +65,25 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     ev, out = args.shared / "eval", args.out
     out.mkdir(parents=True, exist_ok=True)
-    ex = Extractor(load_watchlist(args.watchlist))
+    watchlist = load_watchlist(args.watchlist)
+    ex = Extractor(watchlist)
     score = str(ev / "score.py")
     if "polnear" in args.sets:
         dev = ev / "polnear-dev"
         docs = [(p.stem, p, None) for p in sorted((dev / "text").glob("*.txt"))]
-        secs = _write(ex, docs, out / "polnear.jsonl")
+        # PolNeAR counts beliefs, plans and findings too: claimwatch extract --attributions
+        secs = _write(Extractor(watchlist, ex.nlp, attributions=True), docs, out / "polnear.jsonl")
         r = _score(
-            [score, "brat", "--text", str(dev / "text"), "--ann", str(dev / "attributions")]
-            + ["--pred", str(out / "polnear.jsonl")],
+            [
+                score,
+                "brat",
+                "--text",
+                str(dev / "text"),
+                "--ann",
+                str(dev / "attributions"),
+                "--pred",
+                str(out / "polnear.jsonl"),
+            ],
             out / "polnear.score.json",
         )
         a, s = r["attribution"], r["source"]  # type: ignore[index]
@@ -93,8 +103,16 @@ def main(argv: list[str] | None = None) -> None:
         docs = [(s, folder / f"{s}.txt", dates.get(s, SEED_DATE)) for s in stems]
         _write(ex, docs, out / f"{name}.jsonl")
         r = _score(
-            [score, "claims", "--text", str(folder), "--gold", str(gold)]
-            + ["--pred", str(out / f"{name}.jsonl")],
+            [
+                score,
+                "claims",
+                "--text",
+                str(folder),
+                "--gold",
+                str(gold),
+                "--pred",
+                str(out / f"{name}.jsonl"),
+            ],
             out / f"{name}.score.json",
         )
         t = r["topics"]

@@ -8,9 +8,13 @@ it heads a gold cue, giving precision = cue_count / occurrences.  Multiword cues
 the lemmas of its in-span particle/preposition/object children, and counted the
 same way.  Only statistics are written; the texts stay where they are.
 
+The extractor (monitor/extract.py) reads all three files: cues.tsv (lemma precision),
+cue_phrases.tsv (multiword cues) and cue_frames.tsv (cue counts per verb frame, the frame as
+``monitor.extract.frame_levels`` defines it, so the two cannot drift apart).
+
 Usage:
-    .venv/bin/python tools/learn_cues.py --train /work/shared/eval/polnear-train \
-        --out monitor/data/cues.tsv [--phrases monitor/data/cue_phrases.tsv]
+    .venv/bin/python tools/learn_cues.py --train ../shared/eval/polnear-train \
+        --out monitor/data/cues.tsv [--phrases ...] [--frames ...] [--n-process 2]
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from monitor.extract import frame_levels  # the extractor's own frame definition
 
 Span = tuple[int, int]
 
@@ -132,32 +139,6 @@ def span_head(doc: Any, idx: list[int]) -> Any:
     tops = [doc[i] for i in idx if doc[i].head.i == i or doc[i].head.i not in members]
     tops = [t for t in tops if not t.is_punct] or tops or [doc[i] for i in idx]
     return min(tops, key=lambda t: (depth(t), t.pos_ != "VERB", t.i))
-
-
-QUOTE_CHARS = frozenset('"“”')
-
-
-def verb_frame(tok: Any) -> tuple[str, str, str]:
-    """Syntactic frame of a verb: (complement, subject kind, quote in sentence).
-
-    complement: ccomp > xcomp > dobj > none, or 'parataxis' when the verb hangs
-    off another clause ('"...," he said'); subject: pers (PROPN/PRON/entity),
-    noun, or nosubj (no NER needed); quote: 'q' if the sentence has a double quote mark, else '-'.
-    """
-    deps = {c.dep_ for c in tok.children}
-    comp = next((d for d in ("ccomp", "xcomp", "dobj") if d in deps), "none")
-    if tok.dep_ == "parataxis":
-        comp = "parataxis"
-    subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
-    kind = "nosubj" if subj is None else ("pers" if subj.pos_ in ("PROPN", "PRON") else "noun")
-    quote = "q" if any(t.text in QUOTE_CHARS for t in tok.sent) else "-"
-    return comp, kind, quote
-
-
-def frame_levels(tok: Any) -> list[str]:
-    """Frame keys from coarse to fine: 'ccomp', 'ccomp|pers', 'ccomp|pers|q'."""
-    comp, kind, quote = verb_frame(tok)
-    return [comp, f"{comp}|{kind}", f"{comp}|{kind}|{quote}"]
 
 
 def key(tok: Any) -> tuple[str, str]:
@@ -384,7 +365,7 @@ def main(argv: list[str] | None = None) -> None:
         "--frames",
         type=Path,
         default=None,
-        help="also write verb cue counts per syntactic frame here (off by default)",
+        help="verb cue counts per syntactic frame (default: cue_frames.tsv beside --out)",
     )
     ap.add_argument(
         "--min-count", type=int, default=2, help="keep lemmas heading at least this many gold cues"
@@ -401,12 +382,10 @@ def main(argv: list[str] | None = None) -> None:
     n = write_lexicon(st, args.out, args.min_count)
     phrases = args.phrases or args.out.with_name("cue_phrases.tsv")
     m = write_phrases(st, phrases, args.min_count)
-    if args.frames:
-        lemmas = {
-            lemma for (lemma, pos), c in st.cues.items() if pos == "VERB" and c >= args.min_count
-        }
-        k = write_frames(st, lemmas, args.frames)
-        print(f"{k} frame rows -> {args.frames}", file=sys.stderr)
+    frames = args.frames or args.out.with_name("cue_frames.tsv")
+    lemmas = {lemma for (lemma, pos), c in st.cues.items() if pos == "VERB" and c >= args.min_count}
+    k = write_frames(st, lemmas, frames)
+    print(f"{k} frame rows -> {frames}", file=sys.stderr)
     print(
         f"{len(docs)} articles, {st.n_cues} gold cues ({st.n_unaligned} unaligned); "
         f"{n} lemmas -> {args.out}, {m} phrases -> {phrases}",

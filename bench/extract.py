@@ -1,0 +1,131 @@
+"""Extraction speed and peak memory over the 397 articles of ../shared/data/articles/.
+
+Each variant runs in a fresh process (so its peak RSS is its own), loads the model once, and
+extracts every article; the table gives articles per second (model loading excluded), peak
+resident memory of the main process and of its parse workers, and both as ratios against the
+baseline of the same run:
+
+  baseline       the simplest way: the stock pipeline (NER included) on every paragraph, the
+                 model's attribute ruler and lemmatizer on every word, one article at a time
+  claimwatch     what ``Monitor.poll`` runs: ``Extractor().extract`` one article at a time
+                 (NER left out, POS and lemmas memoised per distinct word, tag and relation)
+  batch          ``Extractor().extract_many`` over all articles in one parse stream
+  batch-2proc    the same with ``n_process=2``: two parse workers, extraction in this process
+
+It then splits the default extractor's time into the parse (tok2vec, tagger, parser), the
+memoised attributes, and the extraction rules, to show what dominates the cost.
+
+    .venv/bin/python bench/extract.py [--articles ../shared/data/articles] [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from monitor.config import load_watchlist
+from monitor.extract import MODEL, Extractor
+
+ROOT = Path(__file__).resolve().parents[1]
+VARIANTS = ("baseline", "claimwatch", "batch", "batch-2proc")
+
+
+def _texts(folder: Path, limit: int) -> list[str]:
+    paths = sorted(folder.glob("*/*.txt"))
+    return [p.read_text(encoding="utf-8") for p in paths[: limit or None]]
+
+
+def run_variant(name: str, folder: Path, limit: int) -> dict[str, float]:
+    """Time one variant in this process; return its figures."""
+    import spacy
+
+    texts = _texts(folder, limit)
+    watchlist = load_watchlist(ROOT / "config" / "watchlist.yaml")
+    t0 = time.perf_counter()
+    if name == "baseline":
+        extractor = Extractor(watchlist, spacy.load(MODEL), memoise=False)
+    else:
+        extractor = Extractor(watchlist)
+    load = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    if name in ("baseline", "claimwatch"):
+        claims = sum(len(extractor.extract(t)) for t in texts)
+    else:
+        workers = 2 if name == "batch-2proc" else 1
+        claims = sum(len(c) for c in extractor.extract_many(((t, None) for t in texts), workers))
+    seconds = time.perf_counter() - t0
+    out = {
+        "articles": len(texts),
+        "claims": claims,
+        "load_s": load,
+        "seconds": seconds,
+        "main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
+    if name == "claimwatch":
+        out.update(_breakdown(extractor, texts, seconds))
+    return out
+
+
+def _breakdown(extractor: Extractor, texts: list[str], total: float) -> dict[str, float]:
+    """Where the default extractor's time goes: parse, memoised attributes, rules."""
+    paragraphs = [p for t in texts for p in t.splitlines() if p.strip()]
+    slow = ["attribute_ruler", "lemmatizer"]
+    t0 = time.perf_counter()
+    docs = list(extractor.nlp.pipe(paragraphs, disable=slow))
+    parse = time.perf_counter() - t0
+    fresh = Extractor(extractor.watchlist, extractor.nlp)  # a cold cache, as in the run
+    t0 = time.perf_counter()
+    for doc in docs:
+        fresh.memoised_attributes(doc)
+    attributes = time.perf_counter() - t0
+    return {"parse_s": parse, "attributes_s": attributes, "rules_s": total - parse - attributes}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--articles", type=Path, default=ROOT.parent / "shared" / "data" / "articles")
+    ap.add_argument("--limit", type=int, default=0, help="only the first N articles")
+    ap.add_argument("--variant", choices=VARIANTS, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if not args.articles.is_dir():
+        sys.exit(f"{args.articles}: no such folder (the shared data is not beside this clone)")
+    if args.variant:  # a child run: print its figures as JSON
+        print(json.dumps(run_variant(args.variant, args.articles, args.limit)))
+        return
+    results = {}
+    for name in VARIANTS:
+        cmd = [sys.executable, __file__, "--variant", name, "--articles", str(args.articles)]
+        cmd += ["--limit", str(args.limit)]
+        done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+        results[name] = json.loads(done.stdout.strip().splitlines()[-1])
+    base = results["baseline"]
+    base_rate = base["articles"] / base["seconds"]
+    print(f"{base['articles']} articles, model loaded once per variant\n")
+    print("| variant | articles/s | x baseline | claims | peak MB main (+ worker) | load s |")
+    print("|---|---|---|---|---|---|")
+    for name, r in results.items():
+        rate = r["articles"] / r["seconds"]
+        worker = f" (+ {r['worker_mb']:.0f} per worker)" if name == "batch-2proc" else ""
+        print(
+            f"| {name} | {rate:.1f} | {rate / base_rate:.2f} | {r['claims']} | "
+            f"{r['main_mb']:.0f}{worker} ({r['main_mb'] / base['main_mb']:.2f}x) | "
+            f"{r['load_s']:.1f} |"
+        )
+    d = results["claimwatch"]
+    total = d["seconds"]
+    print(
+        f"\nclaimwatch's {total:.1f} s: parse (tok2vec, tagger, parser) {d['parse_s']:.1f} s "
+        f"({d['parse_s'] / total:.0%}), memoised POS and lemmas {d['attributes_s']:.1f} s "
+        f"({d['attributes_s'] / total:.0%}), extraction rules {d['rules_s']:.1f} s "
+        f"({d['rules_s'] / total:.0%})"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""Claim extraction on small articles of our own, each with the claims expected beside it.
+
+Every ``tests/data/extract/NAME.txt`` has a ``NAME.yaml`` saying what it tests (``description``),
+the publication date, and the claims expected: actor, type, speaker and cue text, a piece of the
+content, topics that must be among the claim's, and a piece of the speaker's resolution.
+``exact: true`` means no other claim by a watched actor may be found (``claims: []`` then says
+the article holds none at all).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import DATA, WATCHLIST
+
+from monitor.config import load_watchlist
+from monitor.extract import Extractor
+from monitor.model import Claim
+
+FIXTURES = sorted((DATA / "extract").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor(load_watchlist(WATCHLIST))
+
+
+def _load(path: Path) -> tuple[str, dict[str, Any]]:
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert spec.get("description"), f"{path.name} must say what it tests"
+    return path.with_suffix(".txt").read_text(encoding="utf-8"), spec
+
+
+def _matches(claim: Claim, want: dict[str, Any]) -> bool:
+    return (
+        claim.actor == want["actor"]
+        and claim.speaker is not None
+        and claim.speaker.text == want["speaker"]
+        and claim.cue is not None
+        and claim.cue.text == want["cue"]
+    )
+
+
+@pytest.mark.parametrize("spec_path", FIXTURES, ids=lambda p: p.stem)
+def test_fixture(extractor: Extractor, spec_path: Path) -> None:
+    text, spec = _load(spec_path)
+    published = spec.get("published")
+    claims = extractor.extract(text, published if isinstance(published, date) else None)
+    shown = "\n".join(
+        f"  {c.actor} {c.type} speaker={c.speaker and c.speaker.text!r} "
+        f"cue={c.cue and c.cue.text!r} content={c.content and c.content.text!r} {c.topics}"
+        for c in claims
+    )
+    for want in spec["claims"]:
+        found = [c for c in claims if _matches(c, want)]
+        assert found, f"missing {want}\nfound:\n{shown}"
+        claim = found[0]
+        assert claim.type == want["type"], f"{want}\nfound:\n{shown}"
+        assert claim.content is not None and want["content"] in claim.content.text, shown
+        assert set(want.get("topics", [])) <= set(claim.topics), shown
+        assert want.get("resolution", "").lower() in claim.resolution.lower(), claim.resolution
+        for part in (claim.speaker, claim.cue, claim.content):  # spans point into the text
+            assert part is not None and text[part.start : part.end] == part.text
+    if spec.get("exact"):
+        expected = {(w["actor"], w["speaker"], w["cue"]) for w in spec["claims"]}
+        extra = [
+            c
+            for c in claims
+            if (c.actor or not spec["claims"])
+            and (c.actor, c.speaker and c.speaker.text, c.cue and c.cue.text) not in expected
+        ]
+        assert not extra, f"unexpected claims:\n{shown}"
+
+
+def test_fixtures_are_there() -> None:
+    """The parametrized test above would pass vacuously without its data."""
+    assert len(FIXTURES) >= 10
+    assert all(p.with_suffix(".txt").is_file() for p in FIXTURES)
+
+
+def test_explain_says_why_a_sentence_holds_no_claim(extractor: Extractor) -> None:
+    text = (DATA / "extract" / "reporters_voice.txt").read_text(encoding="utf-8")
+    claims, notes = extractor.explain(text, date(2022, 6, 1))
+    assert claims == []
+    assert [n.sentence.text for n in notes] == [line for line in text.splitlines() if line]
+    assert notes[0].text.startswith("names Russian government, Ukrainian government")
+    assert "'launched'" in notes[0].text
+
+
+def test_attribution_mode_keeps_beliefs_and_plans(extractor: Extractor) -> None:
+    """PolNeAR counts plans and findings; claimwatch's claims are what someone said."""
+    text = "Emmanuel Macron sought to engage directly with Vladimir Putin, officials said."
+    plain = [c.cue.text for c in extractor.extract(text) if c.cue]
+    every = Extractor(extractor.watchlist, extractor.nlp, attributions=True).extract(text)
+    assert "sought" not in plain
+    assert "sought" in [c.cue.text for c in every if c.cue]
+
+
+def test_many_articles_at_once_match_one_by_one(extractor: Extractor) -> None:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((DATA / "extract").glob("*.txt"))]
+    together = list(extractor.extract_many((t, date(2022, 6, 1)) for t in ["", *texts]))
+    assert together[0] == []
+    assert together[1:] == [extractor.extract(t, date(2022, 6, 1)) for t in texts]
