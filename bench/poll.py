@@ -284,10 +284,11 @@ def main() -> int:
             reports = mon.poll_many(mon.config.feeds)
             wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
             peak = peak_rss_mb()
+            grew = max(0.0, peak - base_rss)
             new = sum(r.articles for r in reports)
             print(
                 f"{label}: wall {wall:.2f} s, CPU {cpu:.2f} s = {1000 * cpu / len(feeds):.2f} ms "
-                f"per feed, peak RSS {peak:.0f} MB (+{peak - base_rss:.0f} MB over the cycle); "
+                f"per feed, peak RSS {peak:.0f} MB (+{grew:.0f} MB over the cycle); "
                 f"{sum(r.not_modified for r in reports)} not modified, {new} new articles "
                 f"({sum(r.claims for r in reports)} claims), "
                 f"{sum(r.error is not None for r in reports)} errors"

@@ -26,6 +26,7 @@ from typing import Any
 from apscheduler.events import EVENT_JOB_EXECUTED, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -59,17 +60,23 @@ def _tick(monitor: Monitor, feed: FeedConfig) -> float | None:
 def _rescheduler(scheduler: BaseScheduler) -> Callable[[JobExecutionEvent], None]:
     """Move a feed's next run to when its poll said (ttl, max-age, Retry-After, backoff).
 
-    A listener rather than a call inside ``_tick``: the scheduler holds its job-store lock while
-    it sets the job's next run from the interval trigger, so this change always lands after
-    that one; the trigger's interval stays as the fallback when a poll gives no answer."""
+    A listener rather than a call inside ``_tick``: the scheduler sets the job's next run from
+    the interval trigger when it starts the job, so this change always lands after that one;
+    the trigger's interval stays as the fallback when a poll gives no answer. The change is
+    made from a thread of its own: ``shutdown(wait=True)`` holds the job-store lock while it
+    waits for running jobs, and a listener waiting for that lock would wait for ever."""
 
     def listener(event: JobExecutionEvent) -> None:
         if not event.job_id.startswith("feed:") or not isinstance(event.retval, (int, float)):
             return
-        with contextlib.suppress(JobLookupError):  # a reload removed the feed meanwhile
-            scheduler.modify_job(
-                event.job_id, next_run_time=utcnow() + timedelta(seconds=event.retval)
-            )
+        when = utcnow() + timedelta(seconds=event.retval)
+
+        def move() -> None:
+            # JobLookupError: a reload removed the feed; SchedulerNotRunningError: stopping
+            with contextlib.suppress(JobLookupError, SchedulerNotRunningError):
+                scheduler.modify_job(event.job_id, next_run_time=when)
+
+        threading.Thread(target=move, name="claimwatch-reschedule", daemon=True).start()
 
     return listener
 

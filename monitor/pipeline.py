@@ -133,9 +133,17 @@ class Monitor:
                 problem,
                 _duration(delay),
             )
+            self.operator_alert(
+                "feed-failing",
+                f"feed {feed.label} is failing: {after} polls in a row failed (last: {problem})",
+            )
         elif health.recovered:
             log.warning(
                 "feed %s: recovered after %d consecutive failures", feed.label, state.failures
+            )
+            self.operator_alert(
+                "feed-recovered",
+                f"feed {feed.label} recovered after {state.failures} failed polls",
             )
         return report
 
@@ -328,7 +336,7 @@ def trial_articles(source: str, published: date | None = None) -> list[Article]:
         got = fetch.fetch(url)
         if got.error or got.body is None:
             raise ValueError(f"{source}: {got.error or 'nothing fetched'}")
-        parsed = parse.parse(got.body, url=got.url, feed="try")
+        parsed = parse.parse(got.body, url=got.url, feed="try", headers=got.headers)
         if parsed.error:
             raise ValueError(f"{source}: {parsed.error}")
         return parsed.articles

@@ -384,3 +384,22 @@ def test_sigkill_anywhere_loses_nothing(
     # the restart after the kill told the operators
     crash = "claimwatch: claimwatch started after an unclean stop"
     assert any(str(r.json["title"]).startswith(crash) for r in receiver.requests)
+
+
+def test_operator_hears_of_a_failing_feed_and_its_recovery(
+    tmp_path: Path, feeds: FeedServer, receiver: HttpReceiver
+) -> None:
+    config = setup(tmp_path, feeds, [{"name": "ops", "url": json_url(receiver), "operator": True}])
+    config.write_text(config.read_text() + "polling: {failure_threshold: 2}\n")
+    feeds.set("/rss", b"oops", status=500)
+    for _ in range(2):
+        assert cli("run", "--once", "--config", str(config)).exit_code == 0
+    (failing,) = receiver.wait_for(1)
+    assert failing.json["title"] == (
+        "claimwatch: feed wire is failing: 2 polls in a row failed "
+        "(last: HTTP 500 Internal Server Error)"
+    )
+    feeds.set("/rss", rss(STORIES[:1]))
+    assert cli("run", "--once", "--config", str(config)).exit_code == 0
+    titles = [r.json["title"] for r in receiver.wait_for(2)]
+    assert "claimwatch: feed wire recovered after 2 failed polls" in titles
