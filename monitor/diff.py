@@ -140,7 +140,7 @@ def analyse(
                 topic, target = found
                 disputed.add((actor, target.repeat_of or target.id))
                 out.disputes.append((rec.id, actor, target.repeat_of or target.id))
-                detail = f"disputes an earlier {target.type} by {target.actor}"
+                detail = f"disputes an earlier {target.type}"
                 out.changes.append(
                     Change(rec, "dispute", (topic,) if topic else (), (target,), detail)
                 )

@@ -44,7 +44,8 @@ def rss(stories: list[str], prefix: str = "story") -> bytes:
         f"<description>{escape(text)}</description></item>"
         for n, text in enumerate(stories)
     )
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
+    head = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+    return f"{head}{items}</channel></rss>".encode()
 
 
 def setup(
