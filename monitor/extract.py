@@ -9,19 +9,25 @@ the content its clause or object; quotes are stretched to their marks, and a quo
 without a cue in the next sentences or paragraphs continues the same claim. Pronouns, roles
 ("the president", "its foreign minister") and institutions ("Ukrainian forces", "the Kremlin")
 are resolved against the watchlist and what the article said before, and every resolution is
-written down so ``claimwatch extract --explain`` can show it. The type comes from the cue, else
-from what the content says ("a complete fabrication" is a denial whatever verb introduced it).
+written down so ``claimwatch extract --explain`` can show it, with the reason each sentence
+naming a watched party holds no claim. The type comes from the cue, else from what the content
+says ("a complete fabrication" is a denial whatever verb introduced it).
+
+Claims are what someone said, wrote or declared; ``attributions=True`` also keeps beliefs,
+plans and findings ("sought to", "a poll shows"), which PolNeAR counts as attributions.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import numpy
 
 from .config import Actor, Watchlist, iter_aliases
 from .model import Claim, Span
@@ -146,7 +152,7 @@ _WRONGDOING = re.compile(
 )
 _OFFER = re.compile(
     r"\b(ready|willing|willingness|open to|prepared to|offer\w*|stands? ready|happy to"
-    r"|(do not|don't|don’t|not) (reject|rule out|object|oppose)|would welcome|could help"
+    r"|(do not|don't|don’t|not) (reject|rule out|object|oppose)|could help"
     r"|can help|is possible|are possible)\b",
     re.I,
 )
@@ -158,6 +164,7 @@ _DEMAND = re.compile(
 )
 _REPORTED = re.compile(r"\b(said|say|says|told|claimed|hear|heard)\b( that)?\s", re.I)
 _INNER_QUOTE = re.compile(r"(?<!\w)[‘'][^‘’']{2,}[’'](?!\w)")
+_SELF_FUTURE = re.compile(r"^\W*(that\s+)?(he|she)\s+(will|would|shall|was going to)\b", re.I)
 _FUTURE = re.compile(r"(\s+and\s+\w+)?\s+(will|would|shall|is going to)\b", re.I)
 _WANTS = re.compile(r"\s+(wants|needs|demands|expects|insists on|calls for)\b", re.I)
 _FIRST_PERSON_WANT = re.compile(r"\b(we|i)\s+(want|need|ask|expect|call|demand)\b", re.I)
@@ -304,7 +311,7 @@ def load_nlp() -> Language:
     than thinc's bundled blis: the parses are identical (checked token by token on the 397
     benchmark articles) and the parse takes about half the time on this machine."""
     import spacy
-    from thinc.backends.numpy_ops import NumpyOps
+    from thinc.api import NumpyOps
 
     nlp = spacy.load(MODEL, exclude=["ner"])
     ops = NumpyOps(use_blis=False)
@@ -317,39 +324,48 @@ def load_nlp() -> Language:
 
 
 class _CachedAttributes:
-    """POS, morphology and lemma from the model's own attribute ruler and lemmatizer, once per
-    distinct (word, tag): outside a few two-word exceptions ("gonna", "let's"), they depend
-    on nothing else, and most words of an article have been seen before."""
+    """POS, morphology and lemma from the model's own attribute ruler and lemmatizer, computed
+    once per distinct (word, tag, relation), which is all that its one-word patterns and the
+    lemmatizer look at; most words of an article have been seen before. Words not seen yet go
+    through both components together, in one small doc; the ruler's few two-word patterns
+    ("there is", "gonna") are applied over the result. The output is the components' own
+    (checked token by token on the 397 benchmark articles)."""
 
     def __init__(self, ruler: Any, lemmatizer: Any) -> None:
         from spacy.attrs import DEP, LEMMA, MORPH, ORTH, POS, TAG
+        from spacy.pipeline import AttributeRuler
 
         self.ruler, self.lemmatizer = ruler, lemmatizer
         self.key_attrs, self.set_attrs = [ORTH, TAG, DEP], [POS, MORPH, LEMMA]
-        # first words of the ruler's multi-token patterns: such docs take the slow path
-        self.context = {
-            str(tok.get("LOWER", "")).lower()
-            for pattern in ruler.patterns
-            for tok in pattern["patterns"][0][:1]
-            if len(pattern["patterns"][0]) > 1
-        }
+        self.single = AttributeRuler(ruler.vocab, name="single_words")
+        self.single.add_patterns([p for p in ruler.patterns if len(p["patterns"][0]) == 1])
+        self.pairs = AttributeRuler(ruler.vocab, name="word_pairs")
+        self.pairs.add_patterns([p for p in ruler.patterns if len(p["patterns"][0]) > 1])
         self.cache: dict[tuple[int, int, int], tuple[int, int, int]] = {}
 
     def __call__(self, doc: Doc) -> Doc:
-        import numpy
+        from spacy.tokens import Doc
 
-        keys = doc.to_array(self.key_attrs)
-        rows = [(int(a), int(b), int(c)) for a, b, c in keys]
-        if any(k not in self.cache for k in rows) or any(t.lower_ in self.context for t in doc):
-            doc = self.lemmatizer(self.ruler(doc))
-            if not any(t.lower_ in self.context for t in doc):
-                values = doc.to_array(self.set_attrs)
-                for k, v in zip(rows, values, strict=True):
-                    self.cache[k] = (int(v[0]), int(v[1]), int(v[2]))
-            return doc
+        rows = [(int(a), int(b), int(c)) for a, b, c in doc.to_array(self.key_attrs)]
+        missing = list(dict.fromkeys(k for k in rows if k not in self.cache))
+        if missing:
+            strings = doc.vocab.strings
+            words = Doc(doc.vocab, words=[strings[k[0]] for k in missing])
+            for tok, (_, tag, dep) in zip(words, missing, strict=True):
+                tok.tag_, tok.dep_ = strings[tag], strings[dep]
+            words = self.lemmatizer(self.single(words))
+            for k, v in zip(missing, words.to_array(self.set_attrs), strict=True):
+                self.cache[k] = (int(v[0]), int(v[1]), int(v[2]))
         values = numpy.array([self.cache[k] for k in rows], dtype="uint64")
         doc.from_array(self.set_attrs, values)  # type: ignore[arg-type]
+        self._pairs(doc)
         return doc
+
+    def _pairs(self, doc: Doc) -> None:
+        """Apply the two-word patterns over what the one-word ones gave."""
+        matches = self.pairs.match(doc)
+        if matches:
+            self.pairs.set_annotations(doc, matches)  # type: ignore[no-untyped-call]
 
 
 @lru_cache(maxsize=1)
@@ -415,6 +431,7 @@ class _ActorIndex:
         }
 
     def find(self, text: str) -> Iterator[tuple[int, int, str]]:
+        """(start, end, actor id) of every alias in ``text``."""
         for m in self.pattern.finditer(text):
             yield m.start(), m.end(), self.names[_norm(m.group(0))]
 
@@ -511,14 +528,21 @@ class Extractor:
             else None
         )
         self.cues = _cue_model()
+        from spacy.attrs import DEP, POS
+        from spacy.symbols import AUX, NOUN, VERB
+
+        strings = self.nlp.vocab.strings
+        self.pos_dep = [POS, DEP]
+        self.cue_pos = [VERB, AUX, NOUN]  # the parts of speech a cue can have
+        self.subject_deps = [strings.add("nsubj"), strings.add("pobj")]
         self.threshold = CUE_THRESHOLD
-        self.topics = {
-            ident: re.compile(
-                r"\b(?:" + "|".join(_keyword(k) for k in [*t.keywords] or [ident]) + r")",
-                re.I,
-            )
-            for ident, t in watchlist.topics.items()
-        }
+        # every topic's keywords in one pattern, a named group per topic: one pass per text
+        groups = [
+            f"(?P<t{n}>" + "|".join(_keyword(k) for k in t.keywords or [ident]) + ")"
+            for n, (ident, t) in enumerate(watchlist.topics.items())
+        ]
+        self._topic_ids = list(watchlist.topics)
+        self._topics = re.compile(r"\b(?:" + "|".join(groups) + ")", re.I) if groups else None
         self._indexes: dict[date | None, _ActorIndex] = {}
 
     def memoised_attributes(self, doc: Doc) -> Doc:
@@ -557,10 +581,11 @@ class Extractor:
     def _runs(
         self, articles: Iterable[tuple[str, date | None]], n_process: int = 1, batch_size: int = 64
     ) -> Iterator[_Run]:
-        runs = [_Run(self, text, self._index(day)) for text, day in articles]
+        runs: list[_Run | None] = [_Run(self, t, self._index(day)) for t, day in articles]
         stream = (
             (para, (i, j))
             for i, run in enumerate(runs)
+            if run is not None
             for j, (_, para) in enumerate(run.paragraphs)
         )
         docs = self.nlp.pipe(
@@ -570,22 +595,36 @@ class Extractor:
             batch_size=batch_size,
             disable=self._slow if self._attributes else [],
         )
-        done = 0
+
+        def hand_out(k: int) -> _Run:
+            """A finished run, let go of here so its parses can be freed."""
+            run, runs[k] = runs[k], None
+            assert run is not None
+            return run
+
+        done = 0  # runs before this one have been handed out
         for doc, (i, j) in docs:
             while done < i:  # articles without a paragraph
-                yield runs[done]
+                yield hand_out(done)
                 done += 1
-            runs[i].paragraph(j, self.memoised_attributes(doc))
-            if j == len(runs[i].paragraphs) - 1:
-                yield runs[i]
+            run = runs[i]
+            assert run is not None
+            run.paragraph(j, self.memoised_attributes(doc))
+            if j == len(run.paragraphs) - 1:
+                yield hand_out(i)
                 done = i + 1
-        yield from runs[done:]
+        for k in range(done, len(runs)):
+            yield hand_out(k)
 
     def _claims(self, run: _Run) -> list[Claim]:
         return [with_stances(claim, self.watchlist) for claim in run.claims()]
 
     def topics_of(self, text: str) -> tuple[str, ...]:
-        return tuple(ident for ident, rx in self.topics.items() if rx.search(text))
+        """The watchlist topics whose keywords occur in ``text``, in watchlist order."""
+        if self._topics is None:
+            return ()
+        found = {int(m.lastgroup[1:]) for m in self._topics.finditer(text) if m.lastgroup}
+        return tuple(self._topic_ids[n] for n in sorted(found))
 
 
 def _keyword(word: str) -> str:
@@ -612,6 +651,7 @@ class _Draft:
     resolution: str = ""
     person: bool = False
     quote: bool = False  # the content is a quotation that may go on
+    participle: bool = False  # ", calling it ...": may restate the claim before it
     sentence_no: int = 0
     continued: list[tuple[int, int]] = field(default_factory=list)
 
@@ -627,7 +667,7 @@ class _Run:
         self.sentence_no = 0
         self.open_quote: _Draft | None = None  # the claim an uncued quote would continue
         self.unclosed = False  # the last paragraph ended inside that claim's open quote
-        self.sentence_topics: dict[int, tuple[str, ...]] = {}
+        self.sentence_spans: dict[int, tuple[int, int]] = {}
         self.paragraphs = [(m.start(), m.group(0)) for m in re.finditer(r"[^\n]+", text)]
         self.drafts: list[_Draft] = []
         self.notes: list[Note] = []  # why sentences that name a watched party hold no claim
@@ -638,10 +678,28 @@ class _Run:
         """Take in the parse of paragraph ``j`` (paragraphs come in order)."""
         offset, para = self.paragraphs[j]
         doc.user_data["text"] = para  # Doc.text is rebuilt on every access
+        # the few tokens the rules look at, found once without making a Token of every word
+        pos, dep = doc.to_array(self.ex.pos_dep).T
+        doc.user_data["candidates"] = numpy.isin(pos, self.ex.cue_pos).nonzero()[0].tolist()
+        doc.user_data["subjects"] = numpy.isin(dep, self.ex.subject_deps).nonzero()[0].tolist()
         self.drafts.extend(self._paragraph(offset, para, doc))
 
     def claims(self) -> list[Claim]:
-        return [self._finish(d) for d in self.drafts]
+        out: list[tuple[_Draft, Claim]] = []
+        for d in self.drafts:
+            claim = self._finish(d)
+            if out and not self.ex.attributions and d.participle:
+                # "denied the claim, calling it a fabrication": one denial, told twice
+                before, first = out[-1]
+                if (before.sentence, before.speaker, first.type) == (
+                    d.sentence,
+                    d.speaker,
+                    claim.type,
+                ):
+                    out[-1] = (before, _merged(first, claim, self.text))
+                    continue
+            out.append((d, claim))
+        return [claim for _, claim in out]
 
     # --- one paragraph -------------------------------------------------------------------------
     def _paragraph(self, offset: int, para: str, doc: Doc) -> list[_Draft]:
@@ -722,36 +780,45 @@ class _Run:
         by_sentence: dict[int, list[_Draft]] = {}
         for s_idx, d in kept:
             by_sentence.setdefault(s_idx, []).append(d)
+        names = list(self.index.find(para))  # watched names, paragraph offsets
         for s_idx, sent in enumerate(sents):
             self.sentence_no += 1
             made = by_sentence.get(s_idx, [])
-            self.sentence_topics[self.sentence_no] = self.ex.topics_of(sent.text)
+            named = [n for n in names if sent.start_char <= n[0] < sent.end_char]
+            self.sentence_spans[self.sentence_no] = (
+                offset + sent.start_char,
+                offset + sent.end_char,
+            )
             for d in made:
                 d.sentence_no = self.sentence_no
                 self._speaker(offset, para, doc, d)
-            self._remember_names(offset, sent, made, quotes)
+            self._remember_names(offset, sent, made, quotes, named)
             out.extend(made)
-            if not made and not _inside((offset + sent.start_char,) * 2, claimed, 0):
-                self._note(offset, sent, reasons.get(s_idx, []))
+            if named and not made and not _inside((offset + sent.start_char,) * 2, claimed, 0):
+                self._note(offset, sent, named, reasons.get(s_idx, []))
         return out
 
-    def _note(self, offset: int, sent: Any, reasons: list[str]) -> None:
+    def _note(
+        self, offset: int, sent: Any, named: list[tuple[int, int, str]], reasons: list[str]
+    ) -> None:
         """Why a sentence that names a watched party holds no claim of its own."""
-        named = sorted({self.index.actor(i).name for _, _, i in self.index.find(sent.text)})
-        if not named:
-            return
+        said = sent.doc.user_data["text"][sent.start_char : sent.end_char]
+        who = ", ".join(sorted({self.index.actor(i).name for _, _, i in named}))
         why = "; ".join(reasons) or "no reporting verb (the reporter's own voice)"
-        span = Span(offset + sent.start_char, offset + sent.end_char, sent.text)
-        self.notes.append(Note(span, f"names {', '.join(named)} but holds no claim: {why}"))
+        span = Span(offset + sent.start_char, offset + sent.end_char, said)
+        self.notes.append(Note(span, f"names {who} but holds no claim: {why}"))
 
     def _cues(
         self, doc: Doc, sent: Any, quotes: list[tuple[int, int]], offset: int
     ) -> Iterator[_Draft]:
         model, t = self.ex.cues, self.ex.threshold
-        quoted = any(c in sent.text for c in '"“”')
-        for tok in sent:
-            lemma = tok.lemma_.lower()
+        quoted = any(c in doc.user_data["text"][sent.start_char : sent.end_char] for c in '"“”')
+        for i in doc.user_data["candidates"]:  # verbs, auxiliaries and nouns only
+            if not sent.start <= i < sent.end:
+                continue
+            tok = doc[i]
             pos = tok.pos_
+            lemma = tok.lemma_.lower()
             if lemma == "accord" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
                 draft = self._according_to(doc, sent, tok, offset)
             elif pos == "VERB":
@@ -812,8 +879,11 @@ class _Run:
         how: str,
     ) -> _Draft | None:
         lemma = verb.lemma_.lower()
-        if lemma in ATTITUDE_VERBS and not self.ex.attributions:
-            return self._reject("a belief, plan or finding, not something said")
+        if not self.ex.attributions:
+            if lemma in ATTITUDE_VERBS:
+                return self._reject("a belief, plan or finding, not something said")
+            if lemma in HOSTILE_VERBS:
+                return self._reject("an act, not something said")  # "Russia attacked Kyiv"
         kids = list(verb.children)
         typed = VERB_TYPES.get(lemma, "")
         if any(c.dep_ == "neg" for c in kids) and typed != "denial" and lemma in NEEDS_CLAUSE:
@@ -909,6 +979,7 @@ class _Run:
             sentence=(offset + lo, offset + hi),
             how=how,
             quote=quote,
+            participle=verb.tag_ == "VBG" and verb.dep_ == "advcl",
         )
 
     @staticmethod
@@ -1204,60 +1275,58 @@ class _Run:
         return None
 
     def _remember_names(
-        self, offset: int, sent: Any, drafts: list[_Draft], quotes: list[tuple[int, int]]
+        self,
+        offset: int,
+        sent: Any,
+        drafts: list[_Draft],
+        quotes: list[tuple[int, int]],
+        names: list[tuple[int, int, str]],
     ) -> None:
         """Named subjects that are not speakers can still be what a later "he" refers to."""
         spoken = [(d.speaker.start, d.speaker.end) for d in drafts if d.speaker]
-        for tok in sent:  # the agent of a passive is its logical subject: "disputed by a source"
-            if tok.dep_ == "pobj" and tok.head.dep_ == "agent":
-                r = _trim(sent.doc, _subtree_span(tok, _NOT_SPEAKER))
-                s, e = _chars(sent.doc, r)
-                if any(a <= offset + s < b for a, b in spoken):
-                    continue
-                said = sent.doc.user_data["text"][s:e]
-                actor, _, person = self._resolve(tok, said, s)
-                if actor is not None:
-                    self.mentions.append(
-                        _Mention(offset + s, said, actor, person, self.sentence_no, True)
-                    )
-        named = []
-        for s, e, ident in self.index.find(sent.text):
-            at = sent.start_char + s
-            named.append((offset + at, offset + sent.start_char + e))
+        para = sent.doc.user_data["text"]
+        named = [(offset + s, offset + e) for s, e, _ in names]
+        for at, e, ident in names:
             if any(a <= offset + at < b for a, b in spoken) or any(a < at < b for a, b in quotes):
                 continue
-            span = sent.doc.char_span(at, sent.start_char + e, alignment_mode="expand")
+            span = sent.doc.char_span(at, e, alignment_mode="expand")
             head = span.root if span is not None else None
             while head is not None and head.dep_ in ("compound", "appos", "flat", "poss"):
                 head = head.head
             subject = head is not None and head.dep_ in ("nsubj", "nsubjpass")
             person = self.index.actor(ident).kind == "person"
             self.mentions.append(
-                _Mention(
-                    offset + at,
-                    sent.text[s:e],
-                    ident,
-                    person,
-                    self.sentence_no,
-                    subject,
-                )
+                _Mention(offset + at, para[at:e], ident, person, self.sentence_no, subject)
             )
-        for tok in sent:  # a named subject off the watchlist: a later "he" may be them
-            if tok.dep_ != "nsubj" or tok.tag_ not in ("NN", "NNP") or tok.head.dep_ != "ROOT":
+        for i in sent.doc.user_data["subjects"]:  # passive agents' objects and subjects
+            if not sent.start <= i < sent.end:
                 continue
-            names = [
-                t
-                for t in (tok, *tok.children)
-                if t.dep_ in ("nsubj", "appos", "compound") and t.pos_ == "PROPN"
-            ]
-            at = offset + tok.idx
-            if (
-                not names
-                or any(a <= at < b for a, b in spoken + named)
-                or any(a < tok.idx < b for a, b in quotes)
-            ):
-                continue
-            self.mentions.append(_Mention(at, tok.text, None, True, self.sentence_no, True))
+            tok = sent.doc[i]
+            if tok.dep_ == "pobj" and tok.head.dep_ == "agent":
+                # the agent of a passive is its logical subject: "disputed by a source"
+                r = _trim(sent.doc, _subtree_span(tok, _NOT_SPEAKER))
+                s, e = _chars(sent.doc, r)
+                if any(a <= offset + s < b for a, b in spoken):
+                    continue
+                text = para[s:e]
+                actor, _, person = self._resolve(tok, text, s)
+                if actor is not None:
+                    self.mentions.append(
+                        _Mention(offset + s, text, actor, person, self.sentence_no, True)
+                    )
+            elif tok.dep_ == "nsubj" and tok.tag_ in ("NN", "NNP") and tok.head.dep_ == "ROOT":
+                # a named subject off the watchlist: a later "he" may be them
+                at = offset + tok.idx
+                if (
+                    not any(
+                        t.pos_ == "PROPN" and t.dep_ in ("nsubj", "appos", "compound")
+                        for t in (tok, *tok.children)
+                    )
+                    or any(a <= at < b for a, b in spoken + named)
+                    or any(a < tok.idx < b for a, b in quotes)
+                ):
+                    continue
+                self.mentions.append(_Mention(at, tok.text, None, True, self.sentence_no, True))
         self.mentions.sort(key=lambda m: (m.sentence, m.start))
 
     # --- from draft to claim -------------------------------------------------------------------
@@ -1273,13 +1342,17 @@ class _Run:
         sent_hi = max(d.sentence[1], content.end if content else d.sentence[1])
         cue = Span(d.cue[0], d.cue[1], text[d.cue[0] : d.cue[1]]) if d.cue else None
         ctype, key = self._type(d, content)
-        # the topic is what was claimed (the start of a long quote), else the cue's sentence
+        # the topic is in what was claimed (the start of a long quote), else in the sentence
+        # that reports it, else, for "the incident", "the accusations", in the sentences before
         lo, hi = content.start if content else sent_lo, content.end if content else sent_hi
         topics = self.ex.topics_of(text[lo : min(hi, lo + TOPIC_CHARS)])
+        if not topics and content is not None:  # else the sentence that reports it
+            topics = self.ex.topics_of(text[d.sentence[0] : d.sentence[1]])
         if not topics and _ANAPHOR.search(text[d.sentence[0] : d.sentence[1]]):
             # "described the incident as ...": the topic of the sentences the incident was in
             for back in (1, 2):
-                topics = topics or self.sentence_topics.get(d.sentence_no - back, ())
+                lo, hi = self.sentence_spans.get(d.sentence_no - back, (0, 0))
+                topics = topics or self.ex.topics_of(text[lo:hi])
         return Claim(
             type=ctype,
             speaker=d.speaker,
@@ -1319,9 +1392,15 @@ class _Run:
             return _nested_type(nested.group(1))
         if _DENIAL.search(body):
             return "denial"
-        own = self._own_future(body, d.actor)
-        hostile = self._hostile(body)
-        if _THREAT_WORDS.search(body) or (own and hostile):
+        own_side = {d.actor, self.index.actor(d.actor).part_of} if d.actor else set()
+        named = list(self.index.find(body))
+        own_named = [e for _, e, ident in named if ident in own_side]  # where they end
+        own = (
+            bool(_OWN_ACTION.search(body))
+            or any(_FUTURE.match(body[e:]) for e in own_named)
+            or (d.person and bool(_SELF_FUTURE.match(body)))  # "said he would welcome ..."
+        )
+        if _THREAT_WORDS.search(body) or (own and _hostile(body)):
             return "threat"
         if cue in ("describe", "call", "accuse", "charge") and _WRONGDOING.search(body):
             return "accusation"
@@ -1337,11 +1416,11 @@ class _Run:
         if (
             demand
             or _FIRST_PERSON_WANT.search(body)
-            or self._own_side(body, d.actor, _WANTS)  # "Kyiv wants American troops"
+            or any(_WANTS.match(body[e:]) for e in own_named)  # "Kyiv wants American troops"
             or _IMPERATIVE_FIRST.match(body.strip())
         ):
             return "demand"
-        if _WRONGDOING.search(body) or self._hostile_act(body, d.actor):
+        if _WRONGDOING.search(body) or self._hostile_act(body, named, own_side):
             return "accusation"
         if cue in ("promise", "pledge", "vow"):
             return "offer"
@@ -1351,38 +1430,30 @@ class _Run:
             return "confirmation"
         return "statement"
 
-    def _own_future(self, body: str, actor: str | None) -> bool:
-        """The speaker's own side as the subject of a future act: "we will", "Russia would"."""
-        return bool(_OWN_ACTION.search(body)) or self._own_side(body, actor, _FUTURE)
-
-    def _own_side(self, body: str, actor: str | None, verb: re.Pattern[str]) -> bool:
-        """The speaker, or the body they speak for, named right before ``verb``."""
-        if actor is None:
-            return False
-        own = {actor, self.index.actor(actor).part_of}
-        return any(ident in own and verb.match(body[e:]) for _, e, ident in self.index.find(body))
-
-    @staticmethod
-    def _hostile(body: str) -> bool:
-        words = re.findall(r"[a-z]+", body.lower())
-        return any(w in HOSTILE_VERBS or w in _HOSTILE_FORMS for w in words)
-
-    def _hostile_act(self, body: str, speaker: str | None) -> bool:
+    def _hostile_act(
+        self, body: str, named: list[tuple[int, int, str]], own: set[str | None]
+    ) -> bool:
         """Another party named as doing something hostile: "Ukraine had attacked ...",
         "Ukrainian drones had attacked ..."."""
-        own = {speaker, self.index.actor(speaker).part_of} if speaker else set()
-        named = list(self.index.find(body))
+        parties = [(s, ident) for s, _, ident in named]
         for m in re.finditer(r"\b[A-Z][a-z]+\b", body):
             country = self.index.countries.get(DEMONYMS.get(m.group(0).lower(), ""))
             if country:
-                named.append((m.start(), m.end(), country))
-        for s, _, ident in named:
+                parties.append((m.start(), country))
+        for s, ident in parties:
             if ident in own:
                 continue
             words = re.findall(r"[a-z]+", body[s : s + 80].lower())[1:6]
             if any(w in _HOSTILE_FORMS or w in HOSTILE_VERBS for w in words):
                 return True
         return False
+
+
+def _hostile(body: str) -> bool:
+    """A hostile act named anywhere in the text ("strike", "destroyed")."""
+    return any(
+        w in HOSTILE_VERBS or w in _HOSTILE_FORMS for w in re.findall(r"[a-z]+", body.lower())
+    )
 
 
 _HOSTILE_FORMS = frozenset(
@@ -1408,6 +1479,14 @@ def _nested_type(verb: str) -> str:
     }
     low = verb.lower()
     return next(t for stem, t in stems.items() if low.startswith(stem))
+
+
+def _merged(first: Claim, second: Claim, text: str) -> Claim:
+    """One claim whose content runs over both (the second restates the first)."""
+    parts = [c for c in (first.content, second.content) if c is not None]
+    lo, hi = min(c.start for c in parts), max(c.end for c in parts)
+    topics = first.topics + tuple(t for t in second.topics if t not in first.topics)
+    return replace(first, content=Span(lo, hi, text[lo:hi]), topics=topics)
 
 
 def _sentences(content: Span) -> list[tuple[int, int]]:

@@ -24,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from polnear_baseline import score as score_brat  # noqa: E402  (tools/ is on the path)
+
 from monitor.cli import claim_json  # noqa: E402
 from monitor.config import load_watchlist  # noqa: E402
 from monitor.extract import Extractor  # noqa: E402
@@ -73,19 +75,7 @@ def main(argv: list[str] | None = None) -> None:
         docs = [(p.stem, p, None) for p in sorted((dev / "text").glob("*.txt"))]
         # PolNeAR counts beliefs, plans and findings too: claimwatch extract --attributions
         secs = _write(Extractor(watchlist, ex.nlp, attributions=True), docs, out / "polnear.jsonl")
-        r = _score(
-            [
-                score,
-                "brat",
-                "--text",
-                str(dev / "text"),
-                "--ann",
-                str(dev / "attributions"),
-                "--pred",
-                str(out / "polnear.jsonl"),
-            ],
-            out / "polnear.score.json",
-        )
+        r = score_brat(out / "polnear.jsonl", dev, ev / "score.py")
         a, s = r["attribution"], r["source"]  # type: ignore[index]
         print(
             f"polnear-dev: attribution F1 {a['f1']:.3f} (P {a['precision']:.3f} "

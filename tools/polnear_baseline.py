@@ -181,12 +181,12 @@ def predict_plus(
 PREDICTORS = {"plain": predict_plain, "plus": predict_plus, "frame": predict_plus}
 
 
-def score(pred: Path, dev: Path) -> dict[str, Any]:
+def score(pred: Path, dev: Path, scorer: Path = SCORER) -> dict[str, Any]:
     """Run score.py brat on a prediction file and return its JSON result."""
     subprocess.run(
         [
             sys.executable,
-            str(SCORER),
+            str(scorer),
             "brat",
             "--text",
             str(dev / "text"),
