@@ -262,7 +262,13 @@ def _explain(doc: str, claim: Claim, text: str) -> str:
     out = text[s.start : s.end]
     for pos, mark in sorted(marks, key=lambda m: m[0], reverse=True):
         out = out[: pos - s.start] + mark + out[pos - s.start :]
-    typed = f"decided by: {claim.key.text.strip()}" if claim.key else "from the cue"
+    typed = (
+        f"decided by: {claim.key.text.strip()}"
+        if claim.key
+        else "nothing in it says more than a statement"
+        if claim.type == "statement"
+        else "from the cue"
+    )
     return (
         f"{doc}: {claim.actor or '(unwatched)'} {claim.type} on {', '.join(claim.topics) or '-'}\n"
         f"  {out.strip()}\n  speaker: {claim.resolution or '-'}\n"

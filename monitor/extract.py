@@ -794,7 +794,8 @@ class _Run:
                 self._speaker(offset, para, doc, d)
             self._remember_names(offset, sent, made, quotes, named)
             out.extend(made)
-            if named and not made and not _inside((offset + sent.start_char,) * 2, claimed, 0):
+            start = offset + sent.start_char
+            if named and not made and not any(a <= start < b for a, b in claimed):
                 self._note(offset, sent, named, reasons.get(s_idx, []))
         return out
 

@@ -105,3 +105,27 @@ def test_many_articles_at_once_match_one_by_one(extractor: Extractor) -> None:
     together = list(extractor.extract_many((t, date(2022, 6, 1)) for t in ["", *texts]))
     assert together[0] == []
     assert together[1:] == [extractor.extract(t, date(2022, 6, 1)) for t in texts]
+
+
+def test_memoised_attributes_are_the_models_own(extractor: Extractor) -> None:
+    """POS, morphology and lemmas from the memo equal the attribute ruler's and lemmatizer's,
+    two-word patterns ("There is", "gonna") included, cold and warm."""
+    text = (
+        "There is no evidence, they said. We are gonna win, and it's going to be hard. "
+        "Zelensky said the attacks were a complete fabrication; there were no drones."
+    )
+    nlp = extractor.nlp
+    stock = nlp(text)
+    fresh = Extractor(extractor.watchlist, nlp)
+    for _ in range(2):  # the first pass fills the memo, the second reads it
+        doc = fresh.memoised_attributes(nlp(text, disable=["attribute_ruler", "lemmatizer"]))
+        assert [(t.pos_, str(t.morph), t.lemma_) for t in doc] == [
+            (t.pos_, str(t.morph), t.lemma_) for t in stock
+        ]
+
+
+def test_memo_changes_no_claim(extractor: Extractor) -> None:
+    plain = Extractor(extractor.watchlist, extractor.nlp, memoise=False)
+    for path in sorted((DATA / "extract").glob("*.txt"))[:6]:
+        text = path.read_text(encoding="utf-8")
+        assert extractor.extract(text, date(2022, 6, 1)) == plain.extract(text, date(2022, 6, 1))
