@@ -198,14 +198,7 @@ def extract(
             raise SystemExit(1) from err
     else:
         watchlist = _load(config_file).watchlist
-    day = None
-    if published:
-        try:
-            day = date.fromisoformat(published)
-        except ValueError as err:
-            raise click.BadParameter(
-                f"expected YYYY-MM-DD, got {published!r}", param_hint="--published"
-            ) from err
+    day = _date(published)
     extractor = Extractor(watchlist, attributions=attributions)
     for name in articles:
         path = Path(name)
@@ -317,7 +310,9 @@ def _date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError as err:
-        raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}") from err
+        raise click.BadParameter(
+            f"expected YYYY-MM-DD, got {value!r}", param_hint="--published"
+        ) from err
 
 
 @main.command()

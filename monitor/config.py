@@ -566,6 +566,15 @@ def _resolve_file_url(url: str, base: Path) -> str:
     return url
 
 
+def phrase_pattern(phrase: str) -> str:
+    """A watchlist keyword or stance phrase as a regex: its words with their inflections
+    ("troop" matches "troops"); a trailing ``*`` makes a prefix ("peacekeep*")."""
+    if phrase.endswith("*"):
+        return r"\b" + re.escape(phrase[:-1]) + r"\w*"
+    body = re.escape(phrase).replace(r"\ ", r"\s+")
+    return r"\b" + body + r"(?:s|es|ed|d|ing)?\b"
+
+
 def iter_aliases(actor: Actor, day: date | None) -> Iterator[str]:
     """The names an actor goes by in an article published on ``day``."""
     yield actor.name

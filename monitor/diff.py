@@ -21,7 +21,7 @@ from typing import Protocol
 
 from .config import DiffSettings
 from .model import Article
-from .store import Recorded, StoredClaim
+from .store import Recorded, StoredClaim, as_utc
 
 ASSERTIVE = ("accusation", "statement", "confirmation", "prediction", "threat")
 _RECENT = 20  # earlier claims of one key compared for repeats
@@ -149,7 +149,7 @@ def analyse(
                 last = history.last_spoke(actor, topic, before=rec.id)
                 if last is None:
                     continue
-                gap = (rec.said_at - _aware(last.said_at, rec.said_at)).days
+                gap = (as_utc(rec.said_at) - as_utc(last.said_at)).days
                 if gap >= min_silence_days:
                     out.changes.append(
                         Change(
@@ -162,13 +162,6 @@ def analyse(
                         )
                     )
     return out
-
-
-def _aware(value: datetime, like: datetime) -> datetime:
-    """Stored datetimes may come back naive from SQLite; give them the tz of ``like``."""
-    if value.tzinfo is None and like.tzinfo is not None:
-        return value.replace(tzinfo=like.tzinfo)
-    return value
 
 
 def _repeat_of(

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy
 
-from .config import Actor, Watchlist, iter_aliases
+from .config import Actor, Watchlist, iter_aliases, phrase_pattern
 from .model import Claim, Span
 from .stance import with_stances
 
@@ -538,11 +538,11 @@ class Extractor:
         self.threshold = CUE_THRESHOLD
         # every topic's keywords in one pattern, a named group per topic: one pass per text
         groups = [
-            f"(?P<t{n}>" + "|".join(_keyword(k) for k in t.keywords or [ident]) + ")"
+            f"(?P<t{n}>" + "|".join(phrase_pattern(k) for k in t.keywords or [ident]) + ")"
             for n, (ident, t) in enumerate(watchlist.topics.items())
         ]
         self._topic_ids = list(watchlist.topics)
-        self._topics = re.compile(r"\b(?:" + "|".join(groups) + ")", re.I) if groups else None
+        self._topics = re.compile("|".join(groups), re.I) if groups else None
         self._indexes: dict[date | None, _ActorIndex] = {}
 
     def memoised_attributes(self, doc: Doc) -> Doc:
@@ -625,13 +625,6 @@ class Extractor:
             return ()
         found = {int(m.lastgroup[1:]) for m in self._topics.finditer(text) if m.lastgroup}
         return tuple(self._topic_ids[n] for n in sorted(found))
-
-
-def _keyword(word: str) -> str:
-    """A keyword matches its inflections; a trailing ``*`` makes it a prefix."""
-    if word.endswith("*"):
-        return re.escape(word[:-1]) + r"\w*"
-    return re.escape(word).replace(r"\ ", r"\s+") + r"(?:s|es|ed|ing|d)?\b"
 
 
 # --- one article ------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from apprise.decorators import notify as apprise_plugin
 from .config import ChannelConfig, DigestConfig, Watchlist, parse_clock
 from .model import Alert
 from .rules import channel_names
-from .store import Pending, Store, utcnow
+from .store import Pending, Store, as_utc, utcnow
 
 log = logging.getLogger("claimwatch.notify")
 # Apprise's own log lines are captured per send (see Channel.send) and reported, masked, by us.
@@ -162,7 +162,9 @@ class Channel:
         result = sender.notify(body=body, title=title, body_format=fmt, log_level=logging.DEBUG)
         if not result:
             logs = "\n".join(f"{e.level} {e.message}" for service in result for e in service.logs())
-            raise DeliveryError(_reason(logs, self._secrets), permanent=_is_permanent(logs))
+            raise DeliveryError(
+                _reason(logs, self._secrets), permanent=bool(_PERMANENT.search(logs))
+            )
 
 
 def _reason(logs: str, secrets: Sequence[str]) -> str:
@@ -177,10 +179,6 @@ def _reason(logs: str, secrets: Sequence[str]) -> str:
     picked = list(dict.fromkeys(warnings[-1:] + detail[-2:]))
     text = " ".join(" ".join(picked).split()) or "the channel refused the message"
     return mask(text, secrets)[:400]
-
-
-def _is_permanent(logs: str) -> bool:
-    return bool(_PERMANENT.search(logs))
 
 
 def build_channels(
@@ -305,10 +303,6 @@ def render(
     return headline(alert), body
 
 
-def render_text(alert: Alert) -> str:
-    return render(alert, "text")[1]
-
-
 def render_digest(
     alerts: Sequence[Alert], fmt: str, templates: dict[str, string.Template] | None = None
 ) -> tuple[str, str]:
@@ -384,8 +378,7 @@ def digest_due(last: datetime | None, config: DigestConfig, now: datetime, zone:
     """Whether a digest time has passed since the last digest went out."""
     if last is None:
         return True
-    if last.tzinfo is None:
-        last = last.replace(tzinfo=UTC)
+    last = as_utc(last)
     local = now.astimezone(zone)
     if config.every == "hourly":
         slot = local.replace(minute=0, second=0, microsecond=0)
@@ -466,7 +459,7 @@ def _deliver_channel(
     if in_quiet_hours(now, channel.config.quiet_hours, channel.zone):
         return report
     state = store.channel_state(channel.name)
-    if state.next_digest_attempt and _aware(state.next_digest_attempt) > now:
+    if state.next_digest_attempt and as_utc(state.next_digest_attempt) > now:
         return report
     if not digest_due(state.last_digest_at, channel.config.digest, now, channel.zone):
         return report
@@ -478,10 +471,6 @@ def _deliver_channel(
     if _send(store, channel, held, title, body, report, on_failing, digest=True) == "sent":
         report.digests += 1
     return report
-
-
-def _aware(when: datetime) -> datetime:
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _send(

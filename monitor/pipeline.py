@@ -350,7 +350,8 @@ def trial_articles(source: str, published: date | None = None) -> list[Article]:
 
 
 def _looks_like_feed(path: Path) -> bool:
-    head = path.read_bytes()[:512].lstrip().lower()
+    with path.open("rb") as fh:
+        head = fh.read(512).lstrip().lower()
     return head.startswith(b"<?xml") or b"<rss" in head or b"<feed" in head or b"<rdf" in head
 
 

@@ -11,12 +11,13 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
 from .model import Alert, Article
 from .pipeline import Ingested, Monitor
+from .store import as_utc
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def read_index(path: Path) -> list[IndexEntry]:
                 IndexEntry(
                     doc=row["doc"],
                     source=row.get("source", "replay"),
-                    published=_aware(
+                    published=as_utc(
                         datetime.fromisoformat(row["published"].replace("Z", "+00:00"))
                     ),
                     title=row.get("title", row["doc"]),
@@ -71,10 +72,6 @@ class Step:
     entry: IndexEntry
     ingested: Ingested
     alerts: list[Alert]
-
-
-def _aware(when: datetime) -> datetime:
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def replay(

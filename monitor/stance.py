@@ -12,16 +12,8 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from .config import Topic, Watchlist
+from .config import Topic, Watchlist, phrase_pattern
 from .model import Claim
-
-
-def phrase_pattern(phrase: str) -> str:
-    """A watchlist phrase as a regex: its words with their inflections; ``*`` makes a prefix."""
-    if phrase.endswith("*"):
-        return r"\b" + re.escape(phrase[:-1]) + r"\w*"
-    body = re.escape(phrase).replace(r"\ ", r"\s+")
-    return r"\b" + body + r"(?:s|es|ed|d|ing)?\b"
 
 
 def _compiled(topic: Topic) -> tuple[tuple[str, re.Pattern[str]], ...]:

@@ -29,6 +29,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(when: datetime) -> datetime:
+    """A datetime with a time zone: SQLite gives back the UTC values it stored without one."""
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
 class FeedRow(SQLModel, table=True):
     __tablename__ = "feed"
     id: int | None = Field(default=None, primary_key=True)
@@ -577,10 +582,6 @@ class Store:
             row.running, row.stopped_at = False, utcnow()
             s.add(row)
             s.commit()
-
-    def alert_count(self) -> int:
-        with Session(self.engine) as s:
-            return len(s.exec(select(AlertRow.id)).all())
 
     # --- read-only: `claimwatch status`, /healthz, /metrics, systemd STATUS ------------------
     def ping(self) -> None:
