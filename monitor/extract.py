@@ -309,9 +309,14 @@ def load_nlp() -> Language:
     NER is left out: it has its own tok2vec and would double the cost, and the watchlist, not
     entity types, decides who a speaker is. The matrix products run on numpy's BLAS rather
     than thinc's bundled blis: the parses are identical (checked token by token on the 397
-    benchmark articles) and the parse takes about half the time on this machine."""
+    benchmark articles) and the parse takes about half the time on this machine. That BLAS
+    runs on one thread: the matrices are small, and with a thread per core the parse slowed
+    to 0.6x when another process kept one core busy (bench/extract.py --contended)."""
     import spacy
     from thinc.api import NumpyOps
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
 
     nlp = spacy.load(MODEL, exclude=["ner"])
     ops = NumpyOps(use_blis=False)

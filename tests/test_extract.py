@@ -129,3 +129,13 @@ def test_memo_changes_no_claim(extractor: Extractor) -> None:
     for path in sorted((DATA / "extract").glob("*.txt"))[:6]:
         text = path.read_text(encoding="utf-8")
         assert extractor.extract(text, date(2022, 6, 1)) == plain.extract(text, date(2022, 6, 1))
+
+
+def test_blas_runs_on_one_thread(extractor: Extractor) -> None:
+    """The parse's matrix products are small: a BLAS thread per core only contends with the
+    other processes of a shared machine (bench/extract.py --contended)."""
+    from threadpoolctl import threadpool_info
+
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas, "numpy's BLAS is not loaded"
+    assert all(pool["num_threads"] == 1 for pool in blas), blas
