@@ -231,6 +231,9 @@ class Actor(_Strict):
 class Topic(_Strict):
     description: str = ""
     keywords: list[str] = []
+    # words that often mean something else ("talks", "civilians", "port"): they count only when
+    # no other topic's keyword is in the claim
+    weak_keywords: list[str] = []
     # stance name -> phrases that express it ("supportive": [want, welcome, send troops])
     stances: dict[str, list[str]] = {}
 

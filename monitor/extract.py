@@ -20,6 +20,7 @@ plans and findings ("sought to", "a poll shows"), which PolNeAR counts as attrib
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -545,6 +546,10 @@ class Extractor:
         groups = [
             f"(?P<t{n}>" + "|".join(phrase_pattern(k) for k in t.keywords or [ident]) + ")"
             for n, (ident, t) in enumerate(watchlist.topics.items())
+        ] + [
+            f"(?P<w{n}>" + "|".join(phrase_pattern(k) for k in t.weak_keywords) + ")"
+            for n, t in enumerate(watchlist.topics.values())
+            if t.weak_keywords
         ]
         self._topic_ids = list(watchlist.topics)
         self._topics = re.compile("|".join(groups), re.I) if groups else None
@@ -624,12 +629,20 @@ class Extractor:
     def _claims(self, run: _Run) -> list[Claim]:
         return [with_stances(claim, self.watchlist) for claim in run.claims()]
 
-    def topics_of(self, text: str) -> tuple[str, ...]:
-        """The watchlist topics whose keywords occur in ``text``, in watchlist order."""
+    def topics_of(self, text: str, strong_only: bool = False) -> tuple[str, ...]:
+        """The watchlist topics whose keywords occur in ``text``, in watchlist order; a weak
+        keyword ("talks", "port") counts only when no other topic's keyword does, and not at
+        all with ``strong_only``."""
         if self._topics is None:
             return ()
-        found = {int(m.lastgroup[1:]) for m in self._topics.finditer(text) if m.lastgroup}
-        return tuple(self._topic_ids[n] for n in sorted(found))
+        strong: set[int] = set()
+        weak: set[int] = set()
+        for m in self._topics.finditer(text):
+            if m.lastgroup:
+                (strong if m.lastgroup[0] == "t" else weak).add(int(m.lastgroup[1:]))
+        if not strong_only:
+            strong |= {n for n in weak if strong <= {n}}
+        return tuple(self._topic_ids[n] for n in sorted(strong))
 
 
 # --- one article ------------------------------------------------------------------------------
@@ -667,6 +680,7 @@ class _Run:
         self.unclosed = False  # the last paragraph ended inside that claim's open quote
         self.sentence_spans: dict[int, tuple[int, int]] = {}
         self.paragraphs = [(m.start(), m.group(0)) for m in re.finditer(r"[^\n]+", text)]
+        self.paragraph_starts = [start for start, _ in self.paragraphs]
         self.drafts: list[_Draft] = []
         self.notes: list[Note] = []  # why sentences that name a watched party hold no claim
         self.reasons: list[str] = []  # the current sentence's rejected cues
@@ -1341,17 +1355,21 @@ class _Run:
         sent_hi = max(d.sentence[1], content.end if content else d.sentence[1])
         cue = Span(d.cue[0], d.cue[1], text[d.cue[0] : d.cue[1]]) if d.cue else None
         ctype, key = self._type(d, content)
-        # the topic is in what was claimed (the start of a long quote), else in the sentence
-        # that reports it, else, for "the incident", "the accusations", in the sentences before
+        # the topic is in what was claimed (the start of a long quote); else, by the keywords
+        # that are not ambiguous, in the sentence that reports it, in the sentences before when
+        # it speaks of "the incident" or "the accusations", or in its paragraph: the gold, and
+        # a reader, take a claim's topic from the story around it
         lo, hi = content.start if content else sent_lo, content.end if content else sent_hi
         topics = self.ex.topics_of(text[lo : min(hi, lo + TOPIC_CHARS)])
-        if not topics and content is not None:  # else the sentence that reports it
-            topics = self.ex.topics_of(text[d.sentence[0] : d.sentence[1]])
+        if not topics and content is not None:
+            topics = self.ex.topics_of(text[d.sentence[0] : d.sentence[1]], strong_only=True)
         if not topics and _ANAPHOR.search(text[d.sentence[0] : d.sentence[1]]):
-            # "described the incident as ...": the topic of the sentences the incident was in
             for back in (1, 2):
                 lo, hi = self.sentence_spans.get(d.sentence_no - back, (0, 0))
-                topics = topics or self.ex.topics_of(text[lo:hi])
+                topics = topics or self.ex.topics_of(text[lo:hi], strong_only=True)
+        if not topics:
+            k = bisect_right(self.paragraph_starts, d.sentence[0]) - 1
+            topics = self.ex.topics_of(self.paragraphs[max(k, 0)][1], strong_only=True)
         return Claim(
             type=ctype,
             speaker=d.speaker,

@@ -62,6 +62,8 @@ def test_fixture(extractor: Extractor, spec_path: Path) -> None:
         assert claim.type == want["type"], f"{want}\nfound:\n{shown}"
         assert claim.content is not None and want["content"] in claim.content.text, shown
         assert set(want.get("topics", [])) <= set(claim.topics), shown
+        if "topics_only" in want:
+            assert set(claim.topics) == set(want["topics_only"]), shown
         assert want.get("resolution", "").lower() in claim.resolution.lower(), claim.resolution
         for part in (claim.speaker, claim.cue, claim.content):  # spans point into the text
             assert part is not None and text[part.start : part.end] == part.text
