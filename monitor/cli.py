@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
 CONFIG_HELP = (
     "Main configuration file [default: $CLAIMWATCH_CONFIG, else /etc/claimwatch/claimwatch.yaml]."
 )
+# the example watchlist of a clone or an editable install, for `extract` with no configuration
+EXAMPLE_WATCHLIST = Path(__file__).resolve().parents[1] / "config" / "watchlist.yaml"
 config_option = click.option(
     "--config", "config_file", metavar="FILE", default=None, help=CONFIG_HELP
 )
@@ -155,7 +158,8 @@ def _duration(seconds: int) -> str:
     "--watchlist",
     "watchlist_file",
     metavar="FILE",
-    help="Watchlist YAML [default: the one --config names].",
+    help="Watchlist YAML [default: the one --config names; with no configuration at all, the "
+    "example config/watchlist.yaml of a clone].",
 )
 @click.option(
     "--published",
@@ -189,6 +193,11 @@ def extract(
     """Print the claims found in plain-text ARTICLES."""
     from .extract import Extractor
 
+    unconfigured = not (watchlist_file or config_file or os.environ.get("CLAIMWATCH_CONFIG"))
+    if unconfigured and not config_path(None).exists() and EXAMPLE_WATCHLIST.exists():
+        # no configuration yet (a clone, a first try): the example watchlist beside the package
+        click.echo(f"no {config_path(None)}: using the example {EXAMPLE_WATCHLIST}", err=True)
+        watchlist_file = str(EXAMPLE_WATCHLIST)
     if watchlist_file:
         try:
             watchlist = load_watchlist(Path(watchlist_file))

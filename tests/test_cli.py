@@ -130,3 +130,24 @@ def test_seed_article_scores(tmp_path: Path) -> None:
     score = json.loads((tmp_path / "score.json").read_text())
     assert score["recall_actor_type"] >= 0.90, out.stdout
     assert score["watched_precision"] >= 0.90, out.stdout
+
+
+def test_extract_without_configuration_uses_the_example_watchlist(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a fresh clone there is no /etc/claimwatch: extract still works, and says what it used."""
+    import monitor.config
+
+    monkeypatch.delenv("CLAIMWATCH_CONFIG", raising=False)
+    monkeypatch.setattr(monitor.config, "DEFAULT_CONFIG_PATH", tmp_path / "etc" / "claimwatch.yaml")
+    result = cli("extract", "--jsonl", str(_article(tmp_path)))
+    assert result.exit_code == 0, result.stderr
+    assert "using the example" in result.stderr and "watchlist.yaml" in result.stderr
+    claims = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {c["actor"] for c in claims} >= {"zelensky"}
+    # a configuration that is named but missing is still an error, not a silent fallback
+    result = cli("extract", "--config", str(tmp_path / "absent.yaml"), str(_article(tmp_path)))
+    assert result.exit_code == 1 and "absent.yaml" in result.stderr
+    monkeypatch.setenv("CLAIMWATCH_CONFIG", str(tmp_path / "absent.yaml"))
+    result = cli("extract", str(_article(tmp_path)))
+    assert result.exit_code == 1 and "absent.yaml" in result.stderr
