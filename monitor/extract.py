@@ -121,6 +121,7 @@ _PERSON_PRONOUNS = frozenset("he him his she her".split())
 _GROUP_PRONOUNS = frozenset("they them their it its".split())
 _MAX_BACK = 3  # sentences a pronoun may reach back to its antecedent
 TOPIC_CHARS = 250  # topic words count in this much of a long quote
+_WORD = re.compile(r"\w+")
 _MAX_ROLE_BACK = 12  # sentences "the president" may reach back to the president last named
 _QUOTE_OPEN = '“"«'
 _QUOTE_CLOSE = '”"»'
@@ -553,6 +554,13 @@ class Extractor:
         ]
         self._topic_ids = list(watchlist.topics)
         self._topics = re.compile("|".join(groups), re.I) if groups else None
+        # the pattern is tried only where a word can start a keyword: a long alternation tried
+        # at every character costs more than everything else the rules do
+        self._topic_firsts, self._topic_prefixes = _keyword_starts(
+            k
+            for ident, t in watchlist.topics.items()
+            for k in [*(t.keywords or [ident]), *t.weak_keywords]
+        )
         self._indexes: dict[date | None, _ActorIndex] = {}
 
     def memoised_attributes(self, doc: Doc) -> Doc:
@@ -637,9 +645,17 @@ class Extractor:
             return ()
         strong: set[int] = set()
         weak: set[int] = set()
-        for m in self._topics.finditer(text):
-            if m.lastgroup:
-                (strong if m.lastgroup[0] == "t" else weak).add(int(m.lastgroup[1:]))
+        firsts, prefixes, pattern = self._topic_firsts, self._topic_prefixes, self._topics
+        end = 0
+        for w in _WORD.finditer(text):
+            if w.start() < end:
+                continue
+            word = w.group(0).lower()
+            if word in firsts or word.startswith(prefixes):
+                m = pattern.match(text, w.start())
+                if m and m.lastgroup:
+                    (strong if m.lastgroup[0] == "t" else weak).add(int(m.lastgroup[1:]))
+                    end = m.end()
         if not strong_only:
             strong |= {n for n in weak if strong <= {n}}
         return tuple(self._topic_ids[n] for n in sorted(strong))
@@ -1479,6 +1495,24 @@ _HOSTILE_FORMS = frozenset(
     "targeted targeting launched fired seized occupied annexed tortured executed murdered looted "
     "blocked deported kidnapped raped".split()
 )
+
+
+def _keyword_starts(keywords: Iterable[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The words a keyword can start with (lower case, with a single word's inflections, as
+    ``phrase_pattern`` allows them), and the prefixes of ``*`` keywords."""
+    firsts: set[str] = set()
+    prefixes: set[str] = set()
+    for keyword in keywords:
+        words = _WORD.findall(keyword.lower())
+        if not words:
+            continue
+        if keyword.endswith("*") and len(words) == 1:
+            prefixes.add(words[0])
+            continue
+        firsts.add(words[0])
+        if len(words) == 1:
+            firsts.update(words[0] + end for end in ("s", "es", "ed", "d", "ing"))
+    return frozenset(firsts), tuple(sorted(prefixes))
 
 
 def _nested_type(verb: str) -> str:
