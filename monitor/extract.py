@@ -96,6 +96,14 @@ INSTITUTION_HEADS = frozenset(
     "representative representatives envoy delegation leadership mission presidency cabinet "
     "troops guard headquarters".split()
 )
+# Heads that make a person's name the government's: "the Biden administration".
+GOVERNMENT_HEADS = frozenset("administration government cabinet".split())
+# Offices whose unnamed holder speaks for their country ("Russia's defence minister said").
+OFFICIAL_ROLES = frozenset(
+    "minister president premier chancellor spokesman spokeswoman spokesperson envoy ambassador "
+    "diplomat commander prosecutor adviser advisor aide secretary".split()
+)
+_NOT_IN_OFFICE = frozenset("former ex opposition exiled late then".split())
 # Heads of a definite description that names a person already in the story ("the diplomat").
 PERSON_ROLES = frozenset(
     "diplomat minister president leader chancellor premier politician statesman spokesman "
@@ -129,9 +137,9 @@ _QUOTE_PAIRS = (("“", "”"), ('"', '"'), ("«", "»"))
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'"})
 
 _DENIAL = re.compile(
-    r"\b(fabricat\w*|fake|lies?|lying|liars?|untrue|not true|false(ly)?|baseless|groundless"
-    r"|no evidence|no proof|nonsense|propaganda|hoax|absurd|disinformation|misinformation"
-    r"|no truth|staged|fiction|not responsible|nothing to do with|no basis|unfounded"
+    r"\b(fabricat\w*|fake|lies?|lying|liars?|untrue|not true|false(ly)?(?![- ]flag)|baseless"
+    r"|groundless|no evidence|no proof|nonsense|propaganda|hoax|absurd|disinformation"
+    r"|misinformation|no truth|staged|fiction|not responsible|nothing to do with|no basis|unfounded"
     r"|no indication|never (happened|attacked|struck|targeted|carried out))\b",
     re.I,
 )
@@ -149,7 +157,7 @@ _WRONGDOING = re.compile(
     r"|massacre\w*|brutal\w*|frenzied|appeas\w*|ethnic cleansing|looting|looted"
     r"|war-?monger\w*|illegal\w*|unprovoked|lawless\w*|scathing|betray\w*"
     r"|fail\w* to (honou?r|comply|keep|respect|fulfil\w*)|broke (its|their|his|her) (promise|word)"
-    r"|violat\w*|against (their|his|her) will)\b",
+    r"|violat\w*|against (their|his|her) will|(are|is|were|was) to blame|false[- ]flag)\b",
     re.I,
 )
 _OFFER = re.compile(
@@ -167,6 +175,9 @@ _DEMAND = re.compile(
 _REPORTED = re.compile(r"\b(said|say|says|told|claimed|hear|heard)\b( that)?\s", re.I)
 _INNER_QUOTE = re.compile(r"(?<!\w)[‘'][^‘’']{2,}[’'](?!\w)")
 _SELF_FUTURE = re.compile(r"^\W*(that\s+)?(he|she)\s+(will|would|shall|was going to)\b", re.I)
+_GROUP_FUTURE = re.compile(
+    r"^\W*(that\s+)?(it|they)\s+(will|would|shall|(was|were) going to)\b", re.I
+)
 _FUTURE = re.compile(r"(\s+and\s+\w+)?\s+(will|would|shall|is going to)\b", re.I)
 _WANTS = re.compile(r"\s+(wants|needs|demands|expects|insists on|calls for)\b", re.I)
 _FIRST_PERSON_WANT = re.compile(r"\b(we|i)\s+(want|need|ask|expect|call|demand)\b", re.I)
@@ -192,8 +203,8 @@ _ANAPHOR = re.compile(
     re.I,
 )
 _BENEFIT = re.compile(
-    r"\b(ensure|guarantee|provide|help|allow|support|supply|discuss|consider|negotiate|meet"
-    r"|release|exchange|resume|facilitate|protect|rebuild|assist|cooperate|open)\w*\b",
+    r"\b(ensure|guarantee|provide|help|allow|support|supply|send|deliver|donate|discuss|consider"
+    r"|negotiate|meet|release|exchange|resume|facilitate|protect|rebuild|assist|cooperate|open)\w*\b",
     re.I,
 )
 # A content that opens on a typed verb: "he expected ...", "they denied ..."
@@ -1182,6 +1193,14 @@ class _Run:
         if in_head:
             ident = in_head[-1][2]
             actor = self.index.actor(ident)
+            if (
+                tok.lemma_.lower() in GOVERNMENT_HEADS
+                and actor.part_of
+                and tok.i not in [t.i for t in heads[1:]]
+            ):
+                # "the Biden administration" is the US government, not Biden
+                body = self.index.actor(actor.part_of).name
+                return actor.part_of, f'"{text}" → {body} ({actor.name}\'s {tok.lower_})', False
             return ident, f'"{text}" → {actor.name}', actor.kind == "person"
         if any(
             t.pos_ == "PROPN"
@@ -1219,10 +1238,36 @@ class _Run:
         role = self._role(tok, text)
         if role is not None:
             return role
+        official = self._official(tok, tokens, matches, text)
+        if official is not None:
+            return official
         if matches:
             name = self.index.actor(matches[-1][2]).name
             return None, f'"{text}": names {name} but does not speak for them', single
         return None, f'"{text}": not on the watchlist', single
+
+    def _official(
+        self, tok: Token, tokens: list[Token], matches: list[tuple[int, int, str]], text: str
+    ) -> tuple[str | None, str, bool] | None:
+        """'Russia's defence minister', 'a Ukrainian presidential adviser', not named and not
+        on the watchlist: an official speaks for the government of the country named."""
+        if tok.lemma_.lower() not in OFFICIAL_ROLES or any(
+            t.lower_ in _NOT_IN_OFFICE for t in tokens
+        ):
+            return None
+        for t in tokens:
+            if t.i >= tok.i:
+                break
+            named = [
+                ident
+                for a, _, ident in matches
+                if t.idx - tokens[0].idx <= a < t.idx - tokens[0].idx + len(t.text)
+            ]
+            country = named[0] if named else self.index.countries.get(DEMONYMS.get(t.lower_, ""))
+            if country and self.index.actor(country).kind == "institution":
+                name = self.index.actor(country).name
+                return country, f'"{text}" → {name} (an official of it, not named)', True
+        return None
 
     def _pronoun(self, low: str, text: str) -> tuple[str | None, str, bool]:
         want_person = low in _PERSON_PRONOUNS
@@ -1432,6 +1477,7 @@ class _Run:
             bool(_OWN_ACTION.search(body))
             or any(_FUTURE.match(body[e:]) for e in own_named)
             or (d.person and bool(_SELF_FUTURE.match(body)))  # "said he would welcome ..."
+            or (not d.person and bool(_GROUP_FUTURE.match(body)))  # "said it would send ..."
         )
         if _THREAT_WORDS.search(body) or (own and _hostile(body)):
             return "threat"
@@ -1483,10 +1529,18 @@ class _Run:
 
 
 def _hostile(body: str) -> bool:
-    """A hostile act named anywhere in the text ("strike", "destroyed")."""
-    return any(
-        w in HOSTILE_VERBS or w in _HOSTILE_FORMS for w in re.findall(r"[a-z]+", body.lower())
-    )
+    """A hostile act named in the text ("strike", "destroyed") that is not pinned on another
+    party by the word before it ("Russian torture", "enemy shelling")."""
+    words = re.findall(r"[\w’']+", body)
+    for before, word in zip(["", *words], words, strict=False):
+        low = word.lower()
+        if (
+            (low in HOSTILE_VERBS or low in _HOSTILE_FORMS)
+            and not (before[:1].isupper() and before.lower() not in ("we", "i", "our"))
+            and before.lower() not in ("enemy", "their", "enemy's", "enemy’s")
+        ):
+            return True
+    return False
 
 
 _HOSTILE_FORMS = frozenset(
