@@ -2,13 +2,14 @@
 """Score the extractor on the public evaluation sets with ../shared/eval/score.py.
 
 Runs ``Extractor`` in process (the same code and output as ``claimwatch extract --jsonl``)
-over PolNeAR dev (score.py brat), the seed article and Guardian dev (score.py claims), each
-Guardian article with its real publication date from ``data/articles/index.jsonl``, and
-prints one summary line per set. Predictions and full score JSON go to ``--out``.
+over PolNeAR dev (score.py brat), the seed article, Guardian dev and claimwatch's own hand-made
+gold for six NYT articles (score.py claims), each news article with its real publication date
+from ``data/articles/index.jsonl``, and prints one summary line per set. Predictions and full
+score JSON go to ``--out``.
 
 Usage:
     .venv/bin/python tools/evaluate.py [--shared ../shared] [--out /tmp/cw-eval]
-        [--sets polnear seed guardian]
+        [--sets polnear seed guardian nyt]
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--watchlist", type=Path, default=ROOT / "config/watchlist.yaml")
     ap.add_argument("--out", type=Path, default=Path("/tmp/cw-eval"))
-    ap.add_argument("--sets", nargs="+", default=["polnear", "seed", "guardian"])
+    ap.add_argument("--sets", nargs="+", default=["polnear", "seed", "guardian", "nyt"])
     args = ap.parse_args(argv)
     ev, out = args.shared / "eval", args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -84,12 +85,16 @@ def main(argv: list[str] | None = None) -> None:
             f"{len(docs) / secs:.1f} articles/s"
         )
     dates = _dates(args.shared)
-    for name in ("seed", "guardian"):
+    golds = {
+        "seed": (ev / "gold/seed.jsonl", args.shared / "seeds"),
+        "guardian": (ev / "gold/guardian-dev.jsonl", args.shared / "data/articles/guardian"),
+        # claimwatch's own: 6 NYT articles annotated by hand to GUIDELINES.md (tools/gold/)
+        "nyt": (ROOT / "tools/gold/nyt-2022.jsonl", args.shared / "data/articles/nyt"),
+    }
+    for name, (gold, folder) in golds.items():
         if name not in args.sets:
             continue
-        gold = ev / "gold" / f"{name}{'-dev' if name == 'guardian' else ''}.jsonl"
         stems = sorted({json.loads(x)["doc"] for x in gold.read_text().splitlines() if x.strip()})
-        folder = args.shared / ("seeds" if name == "seed" else "data/articles/guardian")
         docs = [(s, folder / f"{s}.txt", dates.get(s, SEED_DATE)) for s in stems]
         _write(ex, docs, out / f"{name}.jsonl")
         r = _score(
