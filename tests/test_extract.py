@@ -114,7 +114,10 @@ def test_memoised_attributes_are_the_models_own(extractor: Extractor) -> None:
     two-word patterns ("There is", "gonna") included, cold and warm."""
     text = (
         "There is no evidence, they said. We are gonna win, and it's going to be hard. "
-        "Zelensky said the attacks were a complete fabrication; there were no drones."
+        "Zelensky said the attacks were a complete fabrication; there were no drones. "
+        # one word under relations the memo puts in one class, and in others it tells apart
+        "It hit it, and they did it; they did not go. I know that that is true, and that was "
+        "him. Which drones did you see? We have had enough, have we not? Let's go."
     )
     nlp = extractor.nlp
     stock = nlp(text)
