@@ -125,6 +125,13 @@ DEMONYMS = {
     "iranian": "iran",
     "belarusian": "belarus",
 }
+# "dismissed two senior officials" removes people from office; it rejects no claim
+_FIRING_VERBS = frozenset("dismiss sack fire remove oust".split())
+_PEOPLE = (
+    PERSON_ROLES
+    | INSTITUTION_HEADS
+    | frozenset("head chief prosecutor general people staff".split())
+)
 _PERSON_PRONOUNS = frozenset("he him his she her".split())
 _GROUP_PRONOUNS = frozenset("they them their it its".split())
 _MAX_BACK = 3  # sentences a pronoun may reach back to its antecedent
@@ -950,6 +957,10 @@ class _Run:
                 return self._reject("an act, not something said")  # "Russia attacked Kyiv"
         kids = list(verb.children)
         typed = VERB_TYPES.get(lemma, "")
+        if lemma in _FIRING_VERBS and any(
+            c.dep_ == "dobj" and c.lemma_.lower() in _PEOPLE for c in kids
+        ):
+            return self._reject("removing someone from office, not rejecting a claim")
         if any(c.dep_ == "neg" for c in kids) and typed != "denial" and lemma in NEEDS_CLAUSE:
             return self._reject("negated: saying nothing is no claim")  # "did not comment"
         if verb.dep_ in ("amod", "compound"):
