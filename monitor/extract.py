@@ -1228,11 +1228,7 @@ class _Run:
         if in_head:
             ident = in_head[-1][2]
             actor = self.index.actor(ident)
-            if (
-                tok.lemma_.lower() in GOVERNMENT_HEADS
-                and actor.part_of
-                and tok.i not in [t.i for t in heads[1:]]
-            ):
+            if tok.lemma_.lower() in GOVERNMENT_HEADS and actor.part_of:
                 # "the Biden administration" is the US government, not Biden
                 body = self.index.actor(actor.part_of).name
                 return actor.part_of, f'"{text}" → {body} ({actor.name}\'s {tok.lower_})', False
@@ -1273,7 +1269,7 @@ class _Run:
         role = self._role(tok, text)
         if role is not None:
             return role
-        official = self._official(tok, tokens, matches, text)
+        official = self._official(tok, tokens, matches, text, start)
         if official is not None:
             return official
         if matches:
@@ -1282,7 +1278,12 @@ class _Run:
         return None, f'"{text}": not on the watchlist', single
 
     def _official(
-        self, tok: Token, tokens: list[Token], matches: list[tuple[int, int, str]], text: str
+        self,
+        tok: Token,
+        tokens: list[Token],
+        matches: list[tuple[int, int, str]],
+        text: str,
+        start: int,
     ) -> tuple[str | None, str, bool] | None:
         """'Russia's defence minister', 'a Ukrainian presidential adviser', not named and not
         on the watchlist: an official speaks for the government of the country named."""
@@ -1293,11 +1294,7 @@ class _Run:
         for t in tokens:
             if t.i >= tok.i:
                 break
-            named = [
-                ident
-                for a, _, ident in matches
-                if t.idx - tokens[0].idx <= a < t.idx - tokens[0].idx + len(t.text)
-            ]
+            named = [ident for a, _, ident in matches if 0 <= a - (t.idx - start) < len(t.text)]
             country = named[0] if named else self.index.countries.get(DEMONYMS.get(t.lower_, ""))
             if country and self.index.actor(country).kind == "institution":
                 name = self.index.actor(country).name
