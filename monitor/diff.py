@@ -15,6 +15,7 @@ Kinds of change:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -26,6 +27,9 @@ from .store import Recorded, StoredClaim, as_utc
 ASSERTIVE = ("accusation", "statement", "confirmation", "prediction", "threat")
 _RECENT = 20  # earlier claims of one key compared for repeats
 _ANSWERS = 0.15  # word overlap that ties a denial to a non-accusing assertion it denies
+
+
+NamesSide = Callable[[str, str], bool]
 
 
 class History(Protocol):
@@ -100,8 +104,11 @@ def analyse(
     history: History,
     settings: DiffSettings,
     min_silence_days: int | None = None,
+    names_side: NamesSide | None = None,
 ) -> Analysis:
-    """Classify each just-stored claim; claims with no watched actor change nothing."""
+    """Classify each just-stored claim; claims with no watched actor change nothing.
+    ``names_side(text, actor)`` tells a denial which earlier claims were made against its
+    speaker's side (``Extractor.names_side``)."""
     out = Analysis()
     disputed: set[tuple[str, int]] = set()  # (actor, claim) disputed earlier in this article
     for rec in recorded:
@@ -135,7 +142,7 @@ def analyse(
         if claim.type == "denial" and actor not in {a for a, _ in disputed}:
             # one dispute per actor per article: a denial repeated in the same article
             # (a quote, then its paraphrase) answers the same claim, not a second one
-            found = _disputed(rec, actor, topics, history, settings, disputed)
+            found = _disputed(rec, actor, topics, history, settings, disputed, names_side)
             if found is not None:
                 topic, target = found
                 disputed.add((actor, target.repeat_of or target.id))
@@ -194,21 +201,43 @@ def _disputed(
     history: History,
     settings: DiffSettings,
     already: set[tuple[str, int]],
+    names_side: NamesSide | None = None,
 ) -> tuple[str, StoredClaim] | None:
-    """The recent assertion by another actor that this denial answers: accusations first."""
+    """The recent assertion by another side that this denial answers: one in the same article
+    first, one made against the denier's side ("Russia said Ukraine attacked ..." for Kyiv's
+    denial) before one that is not, accusations before other assertions, the newest first."""
     since = rec.said_at - timedelta(days=settings.dispute_window_days)
+    text = _text(rec.claim.content.text if rec.claim.content else "", rec.claim.sentence.text)
+
+    def against(t: StoredClaim) -> bool:
+        """Whether what ``t`` says (its sentence less its speaker) names the denier's side."""
+        told = t.sentence.replace(t.speaker, "") if t.speaker else t.sentence
+        return names_side is not None and names_side(told, actor)
+
+    def answers(t: StoredClaim) -> bool:
+        """An accusation, a claim the denial's words echo, or ("Ukraine rejected the claim")
+        one against the denier's side in the same article."""
+        return (
+            t.type == "accusation"
+            or similarity(text, t.content or t.sentence) >= _ANSWERS
+            or (t.article_key == rec.article.key and against(t))
+        )
+
+    def rank(t: StoredClaim) -> tuple[int, bool]:
+        return -(2 * (t.article_key == rec.article.key) + against(t)), t.type != "accusation"
+
     for topic in topics:
         if not topic:
             continue
-        text = _text(rec.claim.content.text if rec.claim.content else "", rec.claim.sentence.text)
         candidates = [
             t
             for t in history.asserted_by_others(topic, ASSERTIVE, actor=actor, since=since)
-            if (t.type == "accusation" or similarity(text, t.content or t.sentence) >= _ANSWERS)
+            if answers(t)
             and (actor, t.repeat_of or t.id) not in already
             and not history.disputed_by(actor, t.repeat_of or t.id)
+            and not (names_side is not None and names_side(t.speaker, actor))  # its own side
         ]
-        candidates.sort(key=lambda t: t.type != "accusation")  # stable: newest accusation first
+        candidates.sort(key=rank)  # stable: the newest first within a rank
         if candidates:
             return topic, candidates[0]
     return None

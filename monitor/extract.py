@@ -679,6 +679,20 @@ class Extractor:
     def _claims(self, run: _Run) -> list[Claim]:
         return [with_stances(claim, self.watchlist) for claim in run.claims()]
 
+    def names_side(self, text: str, actor: str) -> bool:
+        """Whether ``text`` names ``actor``'s side: the actor, the institution it belongs to or
+        one of that institution's people, by name, alias or demonym ("Ukrainian forces")."""
+        index = self._index(None)
+        actors = self.watchlist.actors
+        side = actors[actor].part_of or actor
+        named = {ident for _, _, ident in index.find(text)}
+        named |= {
+            index.countries[country]
+            for word in _WORD.findall(text)
+            if (country := DEMONYMS.get(word.lower(), "")) in index.countries
+        }
+        return any(ident == side or actors[ident].part_of == side for ident in named)
+
     def topics_of(self, text: str, strong_only: bool = False) -> tuple[str, ...]:
         """The watchlist topics whose keywords occur in ``text``, in watchlist order; a weak
         keyword ("talks", "port") counts only when no other topic's keyword does, and not at

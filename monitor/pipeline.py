@@ -246,7 +246,9 @@ class Monitor:
         Shared by polling, ``try`` (in a transaction that is rolled back) and ``replay``."""
         wl = self.config.watchlist
         recorded = batch.record(article, claims)
-        analysis = diff.analyse(recorded, batch, wl.diff, rules.min_silence_days(wl))
+        analysis = diff.analyse(
+            recorded, batch, wl.diff, rules.min_silence_days(wl), self.extractor.names_side
+        )
         outlets = 0
         for repeat in analysis.repeats:
             if batch.mark_repeat(repeat.claim_id, repeat.original, repeat.article):

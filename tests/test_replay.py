@@ -184,3 +184,34 @@ def test_replay_of_real_articles_runs(tmp_path: Path, limit: int) -> None:
     result = cli("replay", "--config", str(config), "--index", str(index), "--limit", str(limit))
     assert result.exit_code == 0, result.output
     assert f"replayed {limit} articles" in result.stderr
+
+
+def test_a_denial_answers_the_accusation_against_the_denier(tmp_path: Path) -> None:
+    """Ukraine's denial answers Russia's accusation against Ukraine, not a newer accusation on
+    the same topic against someone else."""
+    alerts, _ = _replay(
+        tmp_path,
+        [
+            ("depot-accusation", "tass", "2025-03-03T09:00:00Z"),
+            ("strike-accusation-us", "tass", "2025-03-04T09:00:00Z"),
+            ("depot-denial-later", "kyiv-independent", "2025-03-05T09:00:00Z"),
+        ],
+    )
+    assert _summary(alerts)[-1] == ("dispute", "ukraine", "denial", ("drone-strikes",))
+    (earlier,) = alerts[-1]["previous"]  # type: ignore[misc]
+    assert "attacked a fuel depot" in earlier["sentence"]
+
+
+def test_a_denial_of_the_claim_answers_the_one_beside_it(tmp_path: Path) -> None:
+    """"Kyiv rejected the claim" answers the claim against Ukraine in the same article, even a
+    plain statement, before an accusation from an earlier article."""
+    alerts, _ = _replay(
+        tmp_path,
+        [
+            ("strike-accusation-us", "tass", "2025-03-04T09:00:00Z"),
+            ("prison-claim-rejected", "reuters", "2025-03-05T09:00:00Z"),
+        ],
+    )
+    assert _summary(alerts)[-1] == ("dispute", "ukraine", "denial", ("drone-strikes",))
+    (earlier,) = alerts[-1]["previous"]  # type: ignore[misc]
+    assert "hit a prison in Olenivka" in earlier["sentence"]
