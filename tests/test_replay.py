@@ -203,7 +203,7 @@ def test_a_denial_answers_the_accusation_against_the_denier(tmp_path: Path) -> N
 
 
 def test_a_denial_of_the_claim_answers_the_one_beside_it(tmp_path: Path) -> None:
-    """"Kyiv rejected the claim" answers the claim against Ukraine in the same article, even a
+    """ "Kyiv rejected the claim" answers the claim against Ukraine in the same article, even a
     plain statement, before an accusation from an earlier article."""
     alerts, _ = _replay(
         tmp_path,
