@@ -77,7 +77,7 @@ ATTITUDE_VERBS = frozenset(
     "decide worry fear view identify remember prefer favor favour hope hop wonder aim intend "
     "resist devote side distance pivot suspect contemplate experience display notice strive "
     "envision relish dislike doubt foresee mull revere judge know see want feel "
-    "look vote support try wish learn understand hear read watch agree dedicate".split()
+    "look vote support try wish learn understand hear read watch agree dedicate approve".split()
 )
 # Nouns that carry a claim when they have an owner and a clause ("Russia's claim that ...").
 CUE_NOUNS = frozenset(
@@ -95,6 +95,11 @@ INSTITUTION_HEADS = frozenset(
     "command staff embassy intelligence services service department agency defence defense "
     "representative representatives envoy delegation leadership mission presidency cabinet "
     "troops guard headquarters".split()
+)
+# Words of a news outlet's name ("The Moscow Times", "Agence France-Presse", "Kyiv Independent")
+MEDIA_NAMES = frozenset(
+    "times post independent presse press news newswire radio television tv newspaper "
+    "journal herald gazette tribune telegraph observer daily mirror broadcasting".split()
 )
 # Heads that make a person's name the government's: "the Biden administration".
 GOVERNMENT_HEADS = frozenset("administration government cabinet".split())
@@ -1232,6 +1237,9 @@ class _Run:
         matches = list(self.index.find(text))
         head = tok.lower_
         tokens = [t for t in tok.subtree if start <= t.idx < start + len(text)]
+        if any(t.pos_ == "PROPN" and t.lower_ in MEDIA_NAMES for t in tokens):
+            # "Agence France-Presse", "The Kyiv Independent": a newsroom, not a government
+            return None, f'"{text}": a news outlet', False
         appos = [t for t in tok.children if t.dep_ == "appos"][:1]  # "X, an aide to Y, Z": X
         # "The head of the Commission, Ursula von der Leyen, said": the closing apposition
         last = max((t.i for t in tokens if not t.is_punct), default=tok.i)
