@@ -344,6 +344,14 @@ def load_nlp() -> Language:
     threadpool_limits(limits=1, user_api="blas")
 
     nlp = spacy.load(MODEL, exclude=["ner"])
+    # the rule lemmatizer asks whether a candidate lemma is a known word of its part of speech,
+    # and the model keeps those words in lists (57,528 nouns): a set per part of speech answers
+    # the same at once (the lemmatizer was half of a cold run's POS and lemma time)
+    lemmatizer: Any = nlp.get_pipe("lemmatizer")
+    index = lemmatizer.lookups.get_table("lemma_index", None)
+    if index is not None:
+        for pos, words in list(index.items()):
+            index[pos] = frozenset(words)
     ops = NumpyOps(use_blis=False)
     for _, component in nlp.pipeline:
         model = getattr(component, "model", None)

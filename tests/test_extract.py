@@ -119,8 +119,12 @@ def test_memoised_attributes_are_the_models_own(extractor: Extractor) -> None:
         "It hit it, and they did it; they did not go. I know that that is true, and that was "
         "him. Which drones did you see? We have had enough, have we not? Let's go."
     )
+    import spacy
+
+    from monitor.extract import MODEL
+
     nlp = extractor.nlp
-    stock = nlp(text)
+    stock = spacy.load(MODEL, exclude=["ner"])(text)  # the model as shipped, lemma lists and all
     fresh = Extractor(extractor.watchlist, nlp)
     for _ in range(2):  # the first pass fills the memo, the second reads it
         doc = fresh.memoised_attributes(nlp(text, disable=["attribute_ruler", "lemmatizer"]))
@@ -144,3 +148,10 @@ def test_blas_runs_on_one_thread(extractor: Extractor) -> None:
     blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
     assert blas, "numpy's BLAS is not loaded"
     assert all(pool["num_threads"] == 1 for pool in blas), blas
+
+
+def test_lemmatizer_looks_words_up_in_sets(extractor: Extractor) -> None:
+    """The model ships its known words per part of speech as lists; looked up in them, the
+    lemmatizer took half of a cold run's POS and lemma time (bench/extract.py)."""
+    index = extractor.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    assert index and all(isinstance(words, frozenset) for words in index.values())
