@@ -206,6 +206,14 @@ HOSTILE_VERBS = frozenset(
     "launch fire seize occupy annex torture execute murder loot blackmail deport kidnap "
     "rape massacre block blockade".split()
 )
+# A warned-of cost for whoever does something: "firms risk losing access if they help Russia"
+_CONDITIONAL_COST = re.compile(
+    r"\b(risks?|risking|would (lose|face|be (cut off|barred|punished|sanctioned))|will (lose|face"
+    r"|be (cut off|barred|punished|sanctioned)))\b.{0,120}\b(if|unless|should they)\b"
+    r"|\b(if|unless)\b.{0,120}\b(risks?|would (lose|face)|will (lose|face)|be (cut off|barred"
+    r"|punished|sanctioned))\b",
+    re.I | re.S,
+)
 _TIMING = re.compile(r"\b(soon|within|by (the end|next)|next (week|month|year)|shortly)\b", re.I)
 # A definite description that points back to what the story has just told.
 _ANAPHOR = re.compile(
@@ -1541,7 +1549,11 @@ class _Run:
             or (d.person and bool(_SELF_FUTURE.match(body)))  # "said he would welcome ..."
             or (not d.person and bool(_GROUP_FUTURE.match(body)))  # "said it would send ..."
         )
-        if _THREAT_WORDS.search(body) or (own and _hostile(body)):
+        if (
+            _THREAT_WORDS.search(body)
+            or (own and _hostile(body))
+            or (cue == "warn" and _CONDITIONAL_COST.search(body))  # "risk losing ... if they"
+        ):
             return "threat"
         if cue in ("describe", "call", "accuse", "charge") and _WRONGDOING.search(body):
             return "accusation"
