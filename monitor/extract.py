@@ -169,7 +169,9 @@ _WRONGDOING = re.compile(
     r"|massacre\w*|brutal\w*|frenzied|appeas\w*|ethnic cleansing|looting|looted"
     r"|war-?monger\w*|illegal\w*|unprovoked|lawless\w*|scathing|betray\w*"
     r"|fail\w* to (honou?r|comply|keep|respect|fulfil\w*)|broke (its|their|his|her) (promise|word)"
-    r"|violat\w*|against (their|his|her) will|(are|is|were|was) to blame|false[- ]flag)\b",
+    r"|violat\w*|against (their|his|her) will|(are|is|were|was) to blame|false[- ]flag"
+    r"|(was|were|is|are) (the work of|behind (the|a|an|this|these|that|it))"
+    r"|(was|were) (carried out|orchestrated|ordered) by)\b",
     re.I,
 )
 _OFFER = re.compile(
