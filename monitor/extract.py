@@ -108,6 +108,12 @@ OFFICIAL_ROLES = frozenset(
     "minister president premier chancellor spokesman spokeswoman spokesperson envoy ambassador "
     "diplomat commander prosecutor adviser advisor aide secretary".split()
 )
+# Newsroom names for an office: "Russia's top diplomat" is its foreign minister.
+_TITLE_SYNONYMS = {
+    "top diplomat": "foreign minister",
+    "chief diplomat": "foreign minister",
+    "foreign secretary": "foreign minister",
+}
 _NOT_IN_OFFICE = frozenset("former ex opposition exiled late then".split())
 # Heads of a definite description that names a person already in the story ("the diplomat").
 PERSON_ROLES = frozenset(
@@ -1281,6 +1287,11 @@ class _Run:
             for t in heads[:1] + appos
         ):
             return None, f'"{text}": a name not on the watchlist', tok.tag_ in ("NN", "NNP")
+        if any(c.dep_ == "poss" for c in tok.children):
+            # "Russia's top diplomat", "the Kremlin's spokesman": an office before a body
+            role = self._role(tok, text)
+            if role is not None:
+                return role
         institutional = head in INSTITUTION_HEADS or tok.lemma_.lower() in INSTITUTION_HEADS
         single = tok.tag_ in ("NN", "NNP")  # "a source" is "he" later, "officials" are "they"
         if matches and institutional:
@@ -1374,6 +1385,7 @@ class _Run:
         if not (poss or det):
             return None
         title = " ".join(words)
+        title = _TITLE_SYNONYMS.get(title, title)
         holders = self.index.titles.get(title)
         if not holders:
             return self._described(tok, text, words) if det else None
@@ -1382,6 +1394,13 @@ class _Run:
             holders = {
                 h for h in holders if group and (h == group or self.index.actor(h).part_of == group)
             } or holders
+        elif poss:  # "Russia's top diplomat": the one holder of that country's office
+            named = [i for _, _, i in self.index.find(poss[0].text) if i not in holders]
+            ours = {h for h in holders if named and self.index.actor(h).part_of == named[0]}
+            if len(ours) == 1:
+                (ident,) = ours
+                actor = self.index.actor(ident)
+                return ident, f'"{text}" → {actor.name} ({poss[0].text}\'s {title})', True
         for m in reversed(self.mentions):
             back = self.sentence_no - m.sentence
             if back > _MAX_ROLE_BACK:
