@@ -266,6 +266,9 @@ class Watchlist(_Strict):
     topics: dict[str, Topic] = {}
     rules: list[Rule] = [Rule(name="default")]
     diff: DiffSettings = DiffSettings()
+    # what each claim type means, for the people who edit the file (as ../eval/watchlist.yaml
+    # writes it); the types themselves are claimwatch's
+    claim_types: dict[ClaimType, str] = {}
 
     @field_validator("topics", mode="before")
     @classmethod

@@ -108,6 +108,13 @@ OFFICIAL_ROLES = frozenset(
     "minister president premier chancellor spokesman spokeswoman spokesperson envoy ambassador "
     "diplomat commander prosecutor adviser advisor aide secretary".split()
 )
+# Nouns of a topic description that say too little alone to find the topic ("and their effects")
+_VAGUE_NOUNS = frozenset(
+    "claim denial effect presence control safety threat issue support other part party side way "
+    "thing matter question case kind type form role use war leader region plant supply deal "
+    "delivery".split()
+)
+_VAGUE_MODIFIERS = frozenset("other such same various several many new".split())
 # Newsroom names for an office: "Russia's top diplomat" is its foreign minister.
 _TITLE_SYNONYMS = {
     "top diplomat": "foreign minister",
@@ -615,9 +622,15 @@ class Extractor:
         self.subject_deps = [strings.add("nsubj"), strings.add("pobj")]
         self.threshold = CUE_THRESHOLD
         # every topic's keywords in one pattern, a named group per topic: one pass per text
+        # a topic given only a description ("Drone and missile strikes") is found by the
+        # phrases its description names
+        self.topic_keywords = {
+            ident: t.keywords or self._described_keywords(t.description) or [ident]
+            for ident, t in watchlist.topics.items()
+        }
         groups = [
-            f"(?P<t{n}>" + "|".join(phrase_pattern(k) for k in t.keywords or [ident]) + ")"
-            for n, (ident, t) in enumerate(watchlist.topics.items())
+            f"(?P<t{n}>" + "|".join(phrase_pattern(k) for k in keywords) + ")"
+            for n, keywords in enumerate(self.topic_keywords.values())
         ] + [
             f"(?P<w{n}>" + "|".join(phrase_pattern(k) for k in t.weak_keywords) + ")"
             for n, t in enumerate(watchlist.topics.values())
@@ -630,9 +643,36 @@ class Extractor:
         self._topic_firsts, self._topic_prefixes = _keyword_starts(
             k
             for ident, t in watchlist.topics.items()
-            for k in [*(t.keywords or [ident]), *t.weak_keywords]
+            for k in [*self.topic_keywords[ident], *t.weak_keywords]
         )
         self._indexes: dict[date | None, _ActorIndex] = {}
+
+    def _described_keywords(self, description: str) -> list[str]:
+        """The things a topic's description names: each noun phrase's head noun with the
+        word before it ("missile strike", "war crime") and the head alone unless it says
+        little by itself ("claims", "effects"); names of places and people are left out."""
+        if not description.strip():
+            return []
+        doc = self.nlp(description)
+        out: list[str] = []
+        for tok in doc:
+            if tok.pos_ != "NOUN":
+                continue
+            head = tok.lemma_.lower()
+            near = [c for c in tok.children if c.dep_ in ("compound", "amod") and c.i < tok.i]
+            # "drone and missile strikes": a conjoined modifier modifies the head too
+            mods = [
+                m
+                for m in [*near, *(g for c in near for g in c.conjuncts)]
+                if m.pos_ in ("NOUN", "ADJ")
+                and m.is_alpha
+                and m.lower_ not in _VAGUE_MODIFIERS
+                and "-" not in doc[max(m.i - 1, 0) : m.i + 2].text  # "post-war"
+            ]
+            out += [f"{m.lower_} {head}" for m in mods]
+            if head not in _VAGUE_NOUNS:
+                out.append(head)
+        return list(dict.fromkeys(out))
 
     def memoised_attributes(self, doc: Doc) -> Doc:
         """POS, morphology and lemmas for a doc parsed without the attribute ruler and

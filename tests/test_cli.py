@@ -151,3 +151,20 @@ def test_extract_without_configuration_uses_the_example_watchlist(
     monkeypatch.setenv("CLAIMWATCH_CONFIG", str(tmp_path / "absent.yaml"))
     result = cli("extract", str(_article(tmp_path)))
     assert result.exit_code == 1 and "absent.yaml" in result.stderr
+
+
+@needs_shared
+def test_extract_takes_the_scorers_own_watchlist(tmp_path: Path) -> None:
+    """../shared/eval/watchlist.yaml (topics as bare descriptions, claim types described) is a
+    watchlist too: its topics are found by the phrases their descriptions name."""
+    seed = SHARED / "seeds" / "zelensky-us-troops.txt"
+    watchlist = SHARED / "eval" / "watchlist.yaml"
+    result = cli(
+        "extract", "--watchlist", str(watchlist), "--published", "2025-12-30", "--jsonl", str(seed)
+    )
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    troops = [r for r in rows if "We want the presence of American troops" in r["content"]["text"]]
+    assert troops and "foreign-troops" in troops[0]["topics"]
+    lavrov = [r for r in rows if r["actor"] == "lavrov"]  # "retaliatory attacks"
+    assert lavrov and all(r["topics"] for r in lavrov)

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from conftest import DATA, WATCHLIST
 
-from monitor.config import load_watchlist
+from monitor.config import Topic, load_watchlist
 from monitor.extract import Extractor
 from monitor.model import Claim
 
@@ -155,3 +155,23 @@ def test_lemmatizer_looks_words_up_in_sets(extractor: Extractor) -> None:
     lemmatizer took half of a cold run's POS and lemma time (bench/extract.py)."""
     index = extractor.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
     assert index and all(isinstance(words, frozenset) for words in index.values())
+
+
+def test_a_topic_with_only_a_description_is_found_by_what_it_names() -> None:
+    """No keywords: the description's phrases stand in ("missile strike", "strike"), and words
+    that say little alone ("claims", "effects") and hyphenated modifiers ("post-war") do not."""
+    watchlist = load_watchlist(WATCHLIST).model_copy(
+        update={
+            "topics": {
+                "strikes": Topic(description="Drone and missile strikes, claims and denials"),
+                "guarantees": Topic(description="Post-war security guarantees and their effects"),
+            }
+        }
+    )
+    ex = Extractor(watchlist)
+    assert set(ex.topic_keywords["strikes"]) >= {"drone", "missile", "strike"}
+    assert "claim" not in ex.topic_keywords["strikes"]
+    assert "security guarantee" in ex.topic_keywords["guarantees"]
+    assert not {"effect", "post guarantee"} & set(ex.topic_keywords["guarantees"])
+    (claim,) = ex.extract("Zelensky said Russian missiles had hit a school in Kharkiv.")
+    assert claim.topics == ("strikes",)
