@@ -209,10 +209,14 @@ def _disputed(
     since = rec.said_at - timedelta(days=settings.dispute_window_days)
     text = _text(rec.claim.content.text if rec.claim.content else "", rec.claim.sentence.text)
 
+    said_against: dict[int, bool] = {}  # asked by both the filter and the ranking
+
     def against(t: StoredClaim) -> bool:
         """Whether what ``t`` says (its sentence less its speaker) names the denier's side."""
-        told = t.sentence.replace(t.speaker, "") if t.speaker else t.sentence
-        return names_side is not None and names_side(told, actor)
+        if t.id not in said_against:
+            told = t.sentence.replace(t.speaker, "") if t.speaker else t.sentence
+            said_against[t.id] = names_side is not None and names_side(told, actor)
+        return said_against[t.id]
 
     def answers(t: StoredClaim) -> bool:
         """An accusation, a claim the denial's words echo, or ("Ukraine rejected the claim")

@@ -515,6 +515,10 @@ class _ActorIndex:
             if self.actor(ident).kind == "institution" and " " not in name
         }
 
+    def country(self, word: str) -> str | None:
+        """The institution actor a demonym names ("Ukrainian" -> the Ukrainian government)."""
+        return self.countries.get(DEMONYMS.get(word.lower(), ""))
+
     def find(self, text: str) -> Iterator[tuple[int, int, str]]:
         """(start, end, actor id) of every alias in ``text``."""
         for m in self.pattern.finditer(text):
@@ -755,11 +759,7 @@ class Extractor:
         actors = self.watchlist.actors
         side = actors[actor].part_of or actor
         named = {ident for _, _, ident in index.find(text)}
-        named |= {
-            index.countries[country]
-            for word in _WORD.findall(text)
-            if (country := DEMONYMS.get(word.lower(), "")) in index.countries
-        }
+        named |= {ident for word in _WORD.findall(text) if (ident := index.country(word))}
         return any(ident == side or actors[ident].part_of == side for ident in named)
 
     def topics_of(self, text: str, strong_only: bool = False) -> tuple[str, ...]:
@@ -1327,11 +1327,11 @@ class _Run:
             for t in heads[:1] + appos
         ):
             return None, f'"{text}": a name not on the watchlist', tok.tag_ in ("NN", "NNP")
-        if any(c.dep_ == "poss" for c in tok.children):
-            # "Russia's top diplomat", "the Kremlin's spokesman": an office before a body
-            role = self._role(tok, text)
-            if role is not None:
-                return role
+        # "Russia's top diplomat", "the Kremlin's spokesman": an office before a body
+        owned = any(c.dep_ == "poss" for c in tok.children)
+        role = self._role(tok, text) if owned else None
+        if role is not None:
+            return role
         institutional = head in INSTITUTION_HEADS or tok.lemma_.lower() in INSTITUTION_HEADS
         single = tok.tag_ in ("NN", "NNP")  # "a source" is "he" later, "officials" are "they"
         if matches and institutional:
@@ -1345,7 +1345,7 @@ class _Run:
             return ident, f'"{text}" → {actor.name}', single
         if institutional:
             for t in tokens:
-                country = self.index.countries.get(DEMONYMS.get(t.lower_, ""))
+                country = self.index.country(t.lower_)
                 if country:
                     return (
                         country,
@@ -1357,7 +1357,7 @@ class _Run:
                     group, how, _ = self._pronoun(t.lower_, t.text)
                     if group and self.index.actor(group).kind == "institution":
                         return group, f'"{text}": {how}', single
-        role = self._role(tok, text)
+        role = None if owned else self._role(tok, text)  # (an owned one was tried above)
         if role is not None:
             return role
         official = self._official(tok, tokens, matches, text, start)
@@ -1386,7 +1386,7 @@ class _Run:
             if t.i >= tok.i:
                 break
             named = [ident for a, _, ident in matches if 0 <= a - (t.idx - start) < len(t.text)]
-            country = named[0] if named else self.index.countries.get(DEMONYMS.get(t.lower_, ""))
+            country = named[0] if named else self.index.country(t.lower_)
             if country and self.index.actor(country).kind == "institution":
                 name = self.index.actor(country).name
                 return country, f'"{text}" → {name} (an official of it, not named)', True
@@ -1651,7 +1651,7 @@ class _Run:
         "Ukrainian drones had attacked ..."."""
         parties = [(s, ident) for s, _, ident in named]
         for m in re.finditer(r"\b[A-Z][a-z]+\b", body):
-            country = self.index.countries.get(DEMONYMS.get(m.group(0).lower(), ""))
+            country = self.index.country(m.group(0))
             if country:
                 parties.append((m.start(), country))
         for s, ident in parties:
