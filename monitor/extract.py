@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -806,6 +807,7 @@ class _Draft:
     participle: bool = False  # ", calling it ...": may restate the claim before it
     sentence_no: int = 0
     continued: list[tuple[int, int]] = field(default_factory=list)
+    also: list[tuple[int, int]] = field(default_factory=list)  # "and that B": its own claim
 
 
 class _Run:
@@ -1013,6 +1015,8 @@ class _Run:
                 continue
             if draft is not None:
                 yield draft
+                for content in draft.also:
+                    yield replace(draft, content=content, also=[], continued=[])
             elif self.why:
                 self.reasons.append(f"{tok.text!r}: {self.why}")
                 self.why = ""
@@ -1092,12 +1096,28 @@ class _Run:
         if passive and any(c.dep_ == "agent" for c in kids):
             parts.append(passive[0])  # "Moscow's claims were disputed by a source"
         span: tuple[int, int] | None = None
+        also: list[tuple[int, int]] = []
         if parts:
             lo = min(p.left_edge.i for p in parts)
             hi = max(p.right_edge.i for p in parts)
             for t in doc[lo : hi + 1]:  # ", saying ..." belongs to the main clause, not here
                 if t.tag_ == "VBG" and t.dep_ == "advcl" and doc[t.i - 1].text == "," and t.i > lo:
                     hi = min(hi, t.i - 2)
+            # "said that A and that B": each "that" opens a claim of its own
+            split = [
+                c
+                for p in parts
+                if p.dep_ == "ccomp"
+                for c in p.children
+                if c.dep_ == "conj" and lo < c.left_edge.i and c.right_edge.i <= hi
+                if any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)
+            ]
+            # (not in PolNeAR's scheme, one content per cue, nor in ", saying that ...", which
+            # restates the claim before it)
+            if split and not self.ex.attributions and verb.dep_ != "advcl":
+                edges = [c.left_edge.i for c in split] + [hi + 1]
+                also = [_chars(doc, _trim(doc, range(a, b))) for a, b in pairwise(edges)]
+                hi = edges[0] - 1
             span = _chars(doc, _trim(doc, range(lo, hi + 1)))
         elif (
             verb.dep_ in ("parataxis", "ccomp", "advcl", "conj")
@@ -1116,7 +1136,10 @@ class _Run:
                 run = [rest[0].i, rest[-1].i]
             if run:
                 span = _chars(doc, _trim(doc, range(run[0], run[-1] + 1)))
-        span, quote = self._stretch_to_quote(sent.doc.user_data["text"], verb, span, quotes)
+        stretched, quote = self._stretch_to_quote(sent.doc.user_data["text"], verb, span, quotes)
+        if stretched != span:
+            also = []  # a quote is one claim, however its clauses run
+        span = stretched
         if span is None and (lemma in NEEDS_CLAUSE or lemma in SPEECH_ACTS):
             return self._reject("no clause, quote or object says what")
         cue_toks.sort(key=lambda x: x.i)
@@ -1138,6 +1161,7 @@ class _Run:
             how=how,
             quote=quote,
             participle=verb.tag_ == "VBG" and verb.dep_ == "advcl",
+            also=[(offset + a, offset + b) for a, b in also],
         )
 
     @staticmethod
