@@ -195,7 +195,7 @@ _OFFER = re.compile(
     re.I,
 )
 _DEMAND = re.compile(
-    r"\b(must|should|(?<!the )(?<!a )need(s|ed)? to|needs|needed|ha(ve|s|d) to|ought to"
+    r"\b(must|should|(?<!the )(?<!a )need(s|ed)? to|needs|needed|ha(ve|s|d) to(?! say\b)|ought to"
     r"|urg\w+|demand\w*|calls? (for|on)|called (for|on)|insists? on|require[sd]?"
     r"|it is (vital|essential|imperative|necessary)|let us|let's)\b",
     re.I,
