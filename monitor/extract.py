@@ -1085,9 +1085,22 @@ class _Run:
                 if p.dep_ in ("ccomp", "xcomp")
                 or p.lower_ == "about"
                 or (
-                    # "said the killings added to evidence": a clause parsed as an object
+                    # "said the killings added to evidence": a clause parsed as an object, its
+                    # verb even as a bare participle ("the killings added"), but not one with an
+                    # agent ("the words written by ...")
                     p.dep_ == "dobj"
-                    and any(c.dep_ in ("acl", "relcl") and c.tag_ in _FINITE for c in p.children)
+                    and any(
+                        c.dep_ in ("acl", "relcl")
+                        and (
+                            c.tag_ in _FINITE
+                            or (
+                                c.dep_ == "acl"
+                                and c.tag_ == "VBN"
+                                and not any(g.dep_ in ("agent", "aux") for g in c.children)
+                            )
+                        )
+                        for c in p.children
+                    )
                 )
             ]
         elif lemma in ("accuse", "blame"):
