@@ -1215,6 +1215,18 @@ class _Run:
 
         A participle climbs further ("after telling his counterparts that ...", "repeating the
         rhetoric that ..." hang off the verb whose subject speaks)."""
+        if (
+            verb.tag_ == "VBG"
+            and verb.dep_ == "conj"
+            and verb.head.tag_ != "VBG"
+            and not any(c.dep_ in ("nsubj", "aux") for c in verb.children)
+            and any(c.dep_ in ("nsubj", "aux") for c in verb.head.children)
+        ):
+            # "claiming Moscow has barely started its campaign and daring the west to ...": a
+            # participle cannot join a clause with its own subject; it joins the participle above
+            above = next((a for a in verb.head.ancestors if a.tag_ == "VBG"), None)
+            if above is not None:
+                return _Run._subject(above)
         tok = verb
         participle = verb.tag_ in ("VBG", "VBN")
         root = verb.sent.root
