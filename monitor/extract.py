@@ -1048,6 +1048,10 @@ class _Run:
             c.dep_ == "dobj" and c.lemma_.lower() in _PEOPLE for c in kids
         ):
             return self._reject("removing someone from office, not rejecting a claim")
+        if lemma == "claim" and any(
+            c.dep_ == "dobj" and c.lemma_.lower() in ("life", "lives", "victim") for c in kids
+        ):
+            return self._reject("a toll taken, not a claim")  # "has claimed the lives of"
         if any(c.dep_ == "neg" for c in kids) and typed != "denial" and lemma in NEEDS_CLAUSE:
             return self._reject("negated: saying nothing is no claim")  # "did not comment"
         if verb.dep_ in ("amod", "compound"):
@@ -1341,6 +1345,14 @@ class _Run:
         self.mentions.append(
             _Mention(offset + s, para[s:e], d.actor, d.person, self.sentence_no, True)
         )
+        if d.person and any(
+            c.dep_ == "conj" and c.lower_ in INSTITUTION_HEADS for c in tok.children
+        ):
+            # "Mr. Zelensky and his aides have appealed ...": a later "they" is his camp
+            group = para[s : _chars(doc, _trim(doc, _subtree_span(tok)))[1]]
+            self.mentions.append(
+                _Mention(offset + s, group, d.actor, False, self.sentence_no, True)
+            )
 
     def _resolve(self, tok: Token, text: str, start: int) -> tuple[str | None, str, bool]:
         """The actor a speaker mention stands for, how that was decided, and if it is a person."""
