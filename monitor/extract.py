@@ -1151,6 +1151,24 @@ class _Run:
             after = [x for x in rest if x.i > verb.right_edge.i and not x.is_punct]
             if len(before) > 2 and len(after) > 2:  # "X, she said, and Y": both sides
                 run = [rest[0].i, rest[-1].i]
+                said = next((x for x in after if x.dep_ != "cc"), after[-1])  # what follows the cue
+                gap = doc[verb.i + 1 : said.i]
+                heads = [x for x in after if not after[0].i <= x.head.i <= after[-1].i]
+                if (
+                    not self.ex.attributions
+                    and any(t.lower_ == "and" and t.dep_ == "cc" for t in gap)
+                    and all(t.is_punct or t.dep_ == "cc" for t in gap)
+                    # a clause of its own ("and Moscow would not"), not "and is dancing to ..."
+                    and any(
+                        c.dep_ in ("nsubj", "nsubjpass", "expl")
+                        for h in heads
+                        if h.dep_ != "cc"
+                        for c in h.children
+                    )
+                ):
+                    # "X was needed, she said, and Y": two things said, a claim each
+                    run = [rest[0].i, before[-1].i]
+                    also = [_chars(doc, _trim(doc, range(gap[-1].i, rest[-1].i + 1)))]
             if run:
                 span = _chars(doc, _trim(doc, range(run[0], run[-1] + 1)))
         stretched, quote = self._stretch_to_quote(sent.doc.user_data["text"], verb, span, quotes)
