@@ -196,7 +196,9 @@ _OFFER = re.compile(
 )
 _DEMAND = re.compile(
     r"\b(must|should|(?<!the )(?<!a )need(s|ed)? to|needs|needed|ha(ve|s|d) to(?! say\b)|ought to"
-    r"|urg\w+|demand\w*|calls? (for|on)|called (for|on)|insists? on|require[sd]?"
+    # "demands", not "his demands" or "Kyiv's demands" (what someone else wants)
+    r"|urg\w+|(?<!his )(?<!her )(?<!its )(?<!their )(?<!our )(?<!the )(?<!'s )(?<!’s )demand\w*"
+    r"|calls? (for|on)|called (for|on)|insists? on|require[sd]?"
     r"|it is (vital|essential|imperative|necessary)|let us|let's)\b",
     re.I,
 )
@@ -304,7 +306,11 @@ class CueModel:
         options = self.phrases.get((tok.lemma_.lower(), tok.pos_))
         if not options:
             return 0.0, []
-        kids = {c.lemma_.lower(): c for c in tok.children if c.dep_ in _PHRASE_DEPS}
+        kids = {
+            c.lemma_.lower(): c
+            for c in tok.children
+            if c.dep_ in _PHRASE_DEPS and not _when(c)  # "called him on Friday": no "call on"
+        }
         best: tuple[float, list[Token]] = (0.0, [])
         for parts, p in options:
             if p > best[0] and all(x in kids for x in parts):
@@ -320,6 +326,23 @@ _PREP_CUES = frozenset(
 _FINITE = frozenset({"VBD", "VBZ", "VBP"})
 _CONTENT_PREPS = frozenset("as of for about on against to".split())
 _PHRASE_DEPS = frozenset({"prt", "prep", "agent", "dobj", "acomp", "oprd", "dative"})
+
+
+# Words that make a preposition's phrase a time, not what was said ("on Friday", "on 10 March").
+_TIME_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may "
+    "june july august september october november december day days night morning afternoon "
+    "evening weekend week month year today yesterday tomorrow occasion eve anniversary".split()
+)
+
+
+def _when(prep: Token) -> bool:
+    """Whether ``prep`` heads a time ("on Friday", "on 10 March", "on Tuesday night")."""
+    return (
+        prep.dep_ == "prep"
+        and prep.lower_ in ("on", "in", "at", "during", "over", "since", "until", "by")
+        and any(g.dep_ == "pobj" and (g.lower_ in _TIME_WORDS or g.like_num) for g in prep.children)
+    )
 
 
 def _tsv(path: Path) -> Iterator[list[str]]:
@@ -1064,10 +1087,22 @@ class _Run:
         if lemma in _PREP_CUES:  # "described it as", "accused X of", "called for"
             objects = [c for c in kids if c.dep_ == "dobj"]
             for c in [*kids, *(g for o in objects for g in o.children)]:  # "accused X [of Y]"
-                if c.dep_ == "prep" and c not in phrase and c.lower_ in _CONTENT_PREPS:
+                if (
+                    c.dep_ == "prep"
+                    and c not in phrase
+                    and c.lower_ in _CONTENT_PREPS
+                    and not _when(c)
+                ):
                     parts.append(c)
         for p in phrase:
             parts.extend(g for g in p.children if g.dep_ in ("pobj", "pcomp", "xcomp", "ccomp"))
+            # "expressed concerns that ...": the clause of the phrase's noun
+            parts.extend(
+                g
+                for g in p.children
+                if g.dep_ == "acl"
+                and any(m.dep_ == "mark" and m.lower_ == "that" for m in g.children)
+            )
         if typed == "demand" or lemma in ("call", "ask", "tell"):
             # "appealed to viewers to support his country": what was asked for
             parts.extend(
@@ -1080,8 +1115,17 @@ class _Run:
             lemma == "call"
             and not phrase
             and not any(p.dep_ in ("oprd", "prep", "ccomp") for p in parts)
+            # 'called such an idea "completely illegal"': the label, parsed as the object's
+            and not any(t.text in _QUOTE_OPEN for p in parts for t in p.subtree if t.i > p.i)
         ):
             return self._reject("a call, not a call for anything")  # "called him"
+        if (
+            lemma == "call"
+            and not phrase
+            and not any(p.dep_ == "dobj" for p in parts)
+            and [p.pos_ for p in parts if p.dep_ == "oprd"] == ["PROPN"]
+        ):
+            return self._reject("a phone call, not a claim")  # "Biden called Zelensky"
         if lemma in NEEDS_CLAUSE:
             parts = [
                 p
@@ -1108,7 +1152,11 @@ class _Run:
                 )
             ]
         elif lemma in ("accuse", "blame"):
-            parts = [p for p in parts if p.dep_ in ("ccomp", "prep")]  # "blames Kiev" says no what
+            # "blames Kiev" says no what; "blamed EU sanctions for worsening ..." does
+            reason = any(p.dep_ == "prep" and p.lower_ == "for" for p in parts)
+            parts = [
+                p for p in parts if p.dep_ in ("ccomp", "prep") or (reason and p.dep_ == "dobj")
+            ]
         passive = [c for c in kids if c.dep_ == "nsubjpass"]
         if passive and any(c.dep_ == "agent" for c in kids):
             parts.append(passive[0])  # "Moscow's claims were disputed by a source"
@@ -1119,6 +1167,24 @@ class _Run:
             hi = max(p.right_edge.i for p in parts)
             for t in doc[lo : hi + 1]:  # ", saying ..." belongs to the main clause, not here
                 if t.tag_ == "VBG" and t.dep_ == "advcl" and doc[t.i - 1].text == "," and t.i > lo:
+                    hi = min(hi, t.i - 2)
+                # ", with his spokesman calling it ...": the one "with" names speaks next
+                if (
+                    t.lower_ == "with"
+                    and t.dep_ == "prep"
+                    and t.i > lo
+                    and doc[t.i - 1].text == ","
+                    and t.right_edge.i + 2 < len(doc)
+                    and (
+                        nxt := doc[
+                            t.right_edge.i + 2
+                            if doc[t.right_edge.i + 1].is_punct
+                            else t.right_edge.i + 1
+                        ]
+                    ).tag_
+                    == "VBG"
+                    and nxt.lemma_.lower() in SPEECH_ACTS
+                ):
                     hi = min(hi, t.i - 2)
             # "said that A and that B": each "that" opens a claim of its own
             split = [
@@ -1249,6 +1315,32 @@ class _Run:
             above = next((a for a in verb.head.ancestors if a.tag_ == "VBG"), None)
             if above is not None:
                 return _Run._subject(above)
+        if verb.tag_ == "VBG" and verb.dep_ == "conj" and verb.head.tag_ == "VBG":
+            return _Run._subject(verb.head)  # "calling it X and saying Y": one subject
+        if verb.tag_ == "VBG" and verb.dep_ == "advcl" and verb.i > 1:
+            # ", with Putin's spokesperson, Dmitry Peskov, calling the claims ...": the one
+            # "with" names does the calling, however the parser hung the participle
+            before = verb.doc[verb.i - 2] if verb.doc[verb.i - 1].is_punct else verb.doc[verb.i - 1]
+            owner = next(
+                (
+                    a
+                    for a in [before, *before.ancestors]
+                    if a.dep_ == "pobj" and a.head.lower_ == "with"
+                ),
+                None,
+            )
+            if (
+                owner is not None
+                and owner.head.i < verb.i
+                and owner.right_edge.i >= before.i
+                # "with Peskov calling", "with his spokesman, Peskov, calling"; not "an
+                # interview with Reuters, noting", whose comma ends the "with"
+                and (
+                    not verb.doc[verb.i - 1].is_punct
+                    or any(c.dep_ == "appos" for c in owner.children)
+                )
+            ):
+                return owner
         tok = verb
         participle = verb.tag_ in ("VBG", "VBN")
         root = verb.sent.root

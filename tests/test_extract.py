@@ -2,7 +2,8 @@
 
 Every ``tests/data/extract/NAME.txt`` has a ``NAME.yaml`` saying what it tests (``description``),
 the publication date, and the claims expected: actor, type, speaker and cue text, a piece of the
-content, topics that must be among the claim's, and a piece of the speaker's resolution.
+content (``content_is``: all of it), topics that must be among the claim's, and a piece of the
+speaker's resolution.
 ``exact: true`` means no other claim by a watched actor may be found (``claims: []`` then says
 the article holds none at all).
 """
@@ -64,6 +65,8 @@ def test_fixture(extractor: Extractor, spec_path: Path) -> None:
         )
         assert claim.type == want["type"], f"{want}\nfound:\n{shown}"
         assert claim.content is not None and want["content"] in claim.content.text, shown
+        if "content_is" in want:  # the whole content, where its edges are the point
+            assert claim.content.text == want["content_is"], shown
         assert set(want.get("topics", [])) <= set(claim.topics), shown
         if "topics_only" in want:
             assert set(claim.topics) == set(want["topics_only"]), shown
