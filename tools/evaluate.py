@@ -3,13 +3,14 @@
 
 Runs ``Extractor`` in process (the same code and output as ``claimwatch extract --jsonl``)
 over PolNeAR dev (score.py brat), the seed article, Guardian dev and claimwatch's own hand-made
-gold for six NYT articles (score.py claims), each news article with its real publication date
-from ``data/articles/index.jsonl``, and prints one summary line per set. Predictions and full
+gold (six NYT articles; seven Guardian and NYT articles) with score.py claims, each news article
+with its real publication date from ``data/articles/index.jsonl``, and prints one summary line
+per set. Predictions and full
 score JSON go to ``--out``.
 
 Usage:
     .venv/bin/python tools/evaluate.py [--shared ../shared] [--out /tmp/cw-eval]
-        [--sets polnear seed guardian nyt]
+        [--sets polnear seed guardian nyt mixed]
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--watchlist", type=Path, default=ROOT / "config/watchlist.yaml")
     ap.add_argument("--out", type=Path, default=Path("/tmp/cw-eval"))
-    ap.add_argument("--sets", nargs="+", default=["polnear", "seed", "guardian", "nyt"])
+    ap.add_argument("--sets", nargs="+", default=["polnear", "seed", "guardian", "nyt", "mixed"])
     args = ap.parse_args(argv)
     ev, out = args.shared / "eval", args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -90,11 +91,19 @@ def main(argv: list[str] | None = None) -> None:
         "guardian": (ev / "gold/guardian-dev.jsonl", args.shared / "data/articles/guardian"),
         # claimwatch's own: 6 NYT articles annotated by hand to GUIDELINES.md (tools/gold/)
         "nyt": (ROOT / "tools/gold/nyt-2022.jsonl", args.shared / "data/articles/nyt"),
+        # and 7 Guardian and NYT articles, annotated the same way later (tools/gold/)
+        "mixed": (ROOT / "tools/gold/mixed-2022.jsonl", out / "mixed-text"),
     }
     for name, (gold, folder) in golds.items():
         if name not in args.sets:
             continue
         stems = sorted({json.loads(x)["doc"] for x in gold.read_text().splitlines() if x.strip()})
+        if name == "mixed":  # articles of two outlets: one folder of links for score.py
+            folder.mkdir(exist_ok=True)
+            for s in stems:
+                link = folder / f"{s}.txt"
+                if not link.exists():
+                    link.symlink_to(next((args.shared / "data/articles").glob(f"*/{s}.txt")))
         docs = [(s, folder / f"{s}.txt", dates.get(s, SEED_DATE)) for s in stems]
         _write(ex, docs, out / f"{name}.jsonl")
         r = _score(
