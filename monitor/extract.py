@@ -83,8 +83,22 @@ ATTITUDE_VERBS = frozenset(
 # Nouns that carry a claim when they have an owner and a clause ("Russia's claim that ...").
 CUE_NOUNS = frozenset(
     "claim claims statement assertion allegation allegations accusation accusations warning "
-    "denial insistence suggestion announcement".split()
+    "warnings denial insistence suggestion announcement threat threats demand demands call calls "
+    "pledge pledges promise promises offer offers vow vows".split()
 )
+# What a noun cue's own word makes of its claim ("his threats to ...", "Kyiv's call for ...").
+NOUN_TYPES: dict[str, str] = {
+    "denial": "denial",
+    "threat": "threat",
+    "demand": "demand",
+    "call": "demand",
+    "pledge": "offer",
+    "promise": "offer",
+    "offer": "offer",
+    "vow": "offer",
+    "accusation": "accusation",
+    "allegation": "accusation",
+}
 # Cues that need a clause, a quote or an object to be a claim at all ("told reporters" is not).
 NEEDS_CLAUSE = frozenset("say tell add note explain write report reply respond comment".split())
 # Heads of a speaker phrase that speak for the party named in it ("Ukrainian forces", "a
@@ -196,9 +210,7 @@ _OFFER = re.compile(
 )
 _DEMAND = re.compile(
     r"\b(must|should|(?<!the )(?<!a )need(s|ed)? to|needs|needed|ha(ve|s|d) to(?! say\b)|ought to"
-    # "demands", not "his demands" or "Kyiv's demands" (what someone else wants)
-    r"|urg\w+|(?<!his )(?<!her )(?<!its )(?<!their )(?<!our )(?<!the )(?<!'s )(?<!’s )demand\w*"
-    r"|calls? (for|on)|called (for|on)|insists? on|require[sd]?"
+    r"|urg\w+|demand\w*|calls? (for|on)|called (for|on)|insists? on|require[sd]?"
     r"|it is (vital|essential|imperative|necessary)|let us|let's)\b",
     re.I,
 )
@@ -1420,10 +1432,21 @@ class _Run:
 
     def _noun_cue(self, doc: Doc, sent: Any, noun: Token, offset: int) -> _Draft | None:
         owners = [c for c in noun.children if c.dep_ == "poss"]
-        clauses = [c for c in noun.children if c.dep_ in ("acl", "ccomp")]
+        clauses = [c for c in noun.children if c.dep_ in ("acl", "ccomp", "relcl")]
+        lemma = noun.lemma_.lower()
         clauses = [
-            c for c in clauses if any(g.dep_ == "mark" for g in c.children) or c.tag_ == "VBD"
+            c
+            for c in clauses
+            if any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)
+            or (c.tag_ == "VBD" and c.dep_ != "relcl")
+            # "his threats to resort to ...", "Kyiv's demand to ...": what is threatened, asked
+            or (
+                lemma in NOUN_TYPES and c.tag_ == "VB" and any(g.lower_ == "to" for g in c.children)
+            )
         ]
+        if lemma in NOUN_TYPES and not clauses:
+            # "Kyiv's call for a ceasefire", "his demands for ..."
+            clauses = [c for c in noun.children if c.dep_ == "prep" and c.lower_ in ("for", "of")]
         if not owners or not clauses:
             return None
         r = _trim(doc, range(clauses[0].left_edge.i, clauses[0].right_edge.i + 1))
@@ -1433,7 +1456,7 @@ class _Run:
             cue_lemma=noun.lemma_.lower(),
             speaker_tok=owners[0],
             content=(offset + span[0], offset + span[1]),
-            type_hint="denial" if noun.lemma_.lower() == "denial" else "",
+            type_hint=NOUN_TYPES.get(lemma, ""),
             sentence=(offset + sent.start_char, offset + sent.end_char),
             how=f"{noun.text!r} with an owner and a clause",
         )
