@@ -1138,6 +1138,19 @@ class _Run:
             and [p.pos_ for p in parts if p.dep_ == "oprd"] == ["PROPN"]
         ):
             return self._reject("a phone call, not a claim")  # "Biden called Zelensky"
+        # '"Mr. Putin declared that A: "B," he said': "Putin declared" is a claim of its own, and
+        # "he said" says B
+        spoken = [
+            p
+            for p in parts
+            if p.dep_ == "ccomp"
+            and p.i < verb.i
+            and p.lemma_.lower() in SPEECH_ACTS
+            and any(c.dep_ == "nsubj" and c.pos_ == "PROPN" for c in p.children)
+            and not any(a <= p.idx < b for a, b in quotes)
+        ]
+        if spoken and len(spoken) < len(parts):
+            parts = [p for p in parts if p not in spoken]
         if lemma in NEEDS_CLAUSE:
             parts = [
                 p
