@@ -190,6 +190,12 @@ _THREAT_WORDS = re.compile(
     r"|(should|must|need to) (know|understand|realise|realize|remember) that)\b",
     re.I,
 )
+# "calling the claims absolutely unjustified": a label that rejects what others claimed
+_CLAIM_REJECTED = re.compile(
+    r"\b(claims?|accusations?|allegations?|charges?)\W+(\w+\W+){0,3}?(unjustified|unjust"
+    r"|ridiculous|slander\w*|libel\w*|insult\w*|preposterous|outrageous)\b",
+    re.I,
+)
 _WRONGDOING = re.compile(
     r"\b(terroris\w*|war crimes?|criminals?|crimes? against|genocid\w*|aggress\w*|atrocit\w*"
     r"|invaders?|occupiers?|barbar\w*|blackmail\w*|sabotag\w*"
@@ -1806,7 +1812,7 @@ class _Run:
         nested = _NESTED_CUE.match(body)
         if nested:  # 'said he expected ...', 'said they denied ...'
             return _nested_type(nested.group(1))
-        if _DENIAL.search(body):
+        if _DENIAL.search(body) or (cue in ("call", "describe") and _CLAIM_REJECTED.search(body)):
             return "denial"
         own_side = {d.actor, self.index.actor(d.actor).part_of} if d.actor else set()
         named = list(self.index.find(body))
@@ -1864,7 +1870,7 @@ class _Run:
         for s, ident in parties:
             if ident in own:
                 continue
-            words = re.findall(r"[a-z]+", body[s : s + 80].lower())[1:6]
+            words = re.findall(r"[a-z]+", body[s : s + 100].lower())[1:9]
             if any(w in _HOSTILE_FORMS or w in HOSTILE_VERBS for w in words):
                 return True
         return False
