@@ -1097,6 +1097,14 @@ class _Run:
             return self._reject("negated: saying nothing is no claim")  # "did not comment"
         if verb.dep_ in ("amod", "compound"):
             return self._reject("used as an adjective")  # "the claimed attack"
+        if (
+            lemma in ("ask", "question")
+            and verb.tag_ == "VBN"
+            and verb.dep_ in ("advcl", "ccomp", "conj")
+            and not any(c.dep_ in ("nsubj", "nsubjpass") for c in kids)
+        ):
+            return self._reject("a question put to the speaker")  # "When asked about it, ..."
+
         if verb.dep_ == "acl" and not any(c.dep_ in ("ccomp", "xcomp") for c in kids):
             return self._reject("describes a noun")  # "a report released on Saturday"
         cue_toks = [verb, *[c for c in kids if c.dep_ == "prt"], *phrase]
@@ -1268,12 +1276,23 @@ class _Run:
                     also = [_chars(doc, _trim(doc, range(gap[-1].i, rest[-1].i + 1)))]
             if run:
                 span = _chars(doc, _trim(doc, range(run[0], run[-1] + 1)))
+        if (
+            span is None
+            and verb.tag_ == "VBG"
+            and verb.dep_ == "advcl"
+            and verb.head.i > verb.i
+            and verb.right_edge.i < verb.head.i
+            and not any(c.dep_ in ("dobj", "ccomp", "xcomp") for c in kids)
+        ):
+            # "..., while claiming the draft treaty is being discussed": the parser hung the
+            # clause claimed above its cue
+            span = _chars(doc, _trim(doc, range(verb.right_edge.i + 1, verb.head.right_edge.i + 1)))
         stretched, quote = self._stretch_to_quote(sent.doc.user_data["text"], verb, span, quotes)
         if stretched != span:
             also = []  # a quote is one claim, however its clauses run
         span = stretched
-        if span is None and (lemma in NEEDS_CLAUSE or lemma in SPEECH_ACTS):
-            return self._reject("no clause, quote or object says what")
+        if span is None and (lemma in NEEDS_CLAUSE or lemma in SPEECH_ACTS or lemma == "be"):
+            return self._reject("no clause, quote or object says what")  # "was not clear"
         cue_toks.sort(key=lambda x: x.i)
         cue = (offset + cue_toks[0].idx, offset + cue_toks[-1].idx + len(cue_toks[-1]))
         type_hint = typed
