@@ -883,6 +883,14 @@ class _Run:
     def claims(self) -> list[Claim]:
         out: list[tuple[_Draft, Claim]] = []
         for d in self.drafts:
+            if d.content is None and not d.continued and not self.ex.attributions:
+                # "Kyiv pleaded", "critics weighed in": nothing said to compare or alert on
+                if d.actor and d.cue:
+                    lo, hi = d.sentence
+                    cue = self.text[d.cue[0] : d.cue[1]]
+                    why = f"{cue!r} by {self.index.actor(d.actor).name} says nothing: no claim"
+                    self.notes.append(Note(Span(lo, hi, self.text[lo:hi]), why))
+                continue
             claim = self._finish(d)
             if out and not self.ex.attributions and d.participle:
                 # "denied the claim, calling it a fabrication": one denial, told twice

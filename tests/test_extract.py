@@ -99,6 +99,15 @@ def test_explain_says_why_a_sentence_holds_no_claim(extractor: Extractor) -> Non
     assert "'launched'" in notes[0].text
 
 
+def test_explain_says_why_a_cue_without_content_is_no_claim(extractor: Extractor) -> None:
+    text = "Kremlin officials weighed in on Tuesday."
+    claims, notes = extractor.explain(text, date(2022, 8, 5))
+    assert claims == []
+    assert [n.text for n in notes] == ["'weighed' by Russian government says nothing: no claim"]
+    every = Extractor(extractor.watchlist, extractor.nlp, attributions=True).extract(text)
+    assert [c.actor for c in every] == ["russia"]  # PolNeAR's scheme keeps it
+
+
 def test_attribution_mode_keeps_beliefs_and_plans(extractor: Extractor) -> None:
     """PolNeAR counts plans and findings; claimwatch's claims are what someone said."""
     text = "Emmanuel Macron sought to engage directly with Vladimir Putin, officials said."
