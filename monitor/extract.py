@@ -1125,6 +1125,7 @@ class _Run:
                     c.dep_ == "prep"
                     and c not in phrase
                     and c.lower_ in _CONTENT_PREPS
+                    and c.i > verb.i  # "As sanctions bite, X called for ...": not what
                     and not _when(c)
                 ):
                     parts.append(c)
@@ -1151,6 +1152,8 @@ class _Run:
             and not any(p.dep_ in ("oprd", "prep", "ccomp") for p in parts)
             # 'called such an idea "completely illegal"': the label, parsed as the object's
             and not any(t.text in _QUOTE_OPEN for p in parts for t in p.subtree if t.i > p.i)
+            # "called for Russians to show ...": "for" parsed as the clause's own
+            and not any(g.dep_ == "mark" and g.lower_ == "for" for p in parts for g in p.children)
         ):
             return self._reject("a call, not a call for anything")  # "called him"
         if (
@@ -1304,7 +1307,8 @@ class _Run:
         cue_toks.sort(key=lambda x: x.i)
         cue = (offset + cue_toks[0].idx, offset + cue_toks[-1].idx + len(cue_toks[-1]))
         type_hint = typed
-        if lemma == "call" and any(x.lower_ in ("for", "on") for x in cue_toks + parts):
+        marks = [g for p in parts for g in p.children if g.dep_ == "mark"]  # "called for X to"
+        if lemma == "call" and any(x.lower_ in ("for", "on") for x in cue_toks + parts + marks):
             type_hint = "demand"
         if lemma == "charge" and any(c.dep_ == "ccomp" for c in kids):
             type_hint = "accusation"  # "charging that ..." (not a price, not a court's charge)
