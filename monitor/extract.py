@@ -363,6 +363,25 @@ def _when(prep: Token) -> bool:
     )
 
 
+def _with_owner(verb: Token) -> Token | None:
+    """Who a "with" names as the one doing participle ``verb``: ", with Putin's spokesperson,
+    Dmitry Peskov, calling the claims ...", "with Peskov calling ...", however the parser hung
+    the participle; not "an interview with Reuters, noting ...", whose comma ends the "with"."""
+    if verb.tag_ != "VBG" or verb.dep_ != "advcl" or verb.i < 2:
+        return None
+    comma = verb.doc[verb.i - 1].is_punct
+    before = verb.doc[verb.i - 2] if comma else verb.doc[verb.i - 1]
+    owner = next(
+        (a for a in [before, *before.ancestors] if a.dep_ == "pobj" and a.head.lower_ == "with"),
+        None,
+    )
+    if owner is None or owner.head.i > verb.i or owner.right_edge.i < before.i:
+        return None
+    if comma and not any(c.dep_ == "appos" for c in owner.children):
+        return None
+    return owner
+
+
 def _tsv(path: Path) -> Iterator[list[str]]:
     for line in path.read_text(encoding="utf-8").splitlines()[1:]:
         if line:
@@ -1219,23 +1238,13 @@ class _Run:
                 if t.tag_ == "VBG" and t.dep_ == "advcl" and doc[t.i - 1].text == "," and t.i > lo:
                     hi = min(hi, t.i - 2)
                 # ", with his spokesman calling it ...": the one "with" names speaks next
-                if (
-                    t.lower_ == "with"
-                    and t.dep_ == "prep"
-                    and t.i > lo
-                    and doc[t.i - 1].text == ","
-                    and t.right_edge.i + 2 < len(doc)
-                    and (
-                        nxt := doc[
-                            t.right_edge.i + 2
-                            if doc[t.right_edge.i + 1].is_punct
-                            else t.right_edge.i + 1
-                        ]
-                    ).tag_
-                    == "VBG"
-                    and nxt.lemma_.lower() in SPEECH_ACTS
-                ):
-                    hi = min(hi, t.i - 2)
+                if t.lower_ == "with" and t.i > lo and doc[t.i - 1].text == ",":
+                    k = t.right_edge.i + 1  # the word after the "with" phrase (and its comma)
+                    k += k < len(doc) - 1 and doc[k].is_punct
+                    nxt = doc[min(k, len(doc) - 1)]
+                    owner = _with_owner(nxt) if nxt.lemma_.lower() in SPEECH_ACTS else None
+                    if owner is not None and owner.head.i == t.i:
+                        hi = min(hi, t.i - 2)
             # "said that A and that B": each "that" opens a claim of its own
             split = [
                 c
@@ -1254,7 +1263,7 @@ class _Run:
             span = _chars(doc, _trim(doc, range(lo, hi + 1)))
         elif (
             verb.dep_ in ("parataxis", "ccomp", "advcl", "conj")
-            and verb.head is not verb
+            and verb.head.i != verb.i
             and not any(c.dep_ in ("dobj", "dative", "oprd", "mark") for c in kids)
             and (verb.dep_ != "conj" or verb.i > verb.head.i)
             and not any(c.dep_ == "cc" and verb.head.i < c.i < verb.i for c in verb.head.children)
@@ -1379,30 +1388,9 @@ class _Run:
                 return _Run._subject(above)
         if verb.tag_ == "VBG" and verb.dep_ == "conj" and verb.head.tag_ == "VBG":
             return _Run._subject(verb.head)  # "calling it X and saying Y": one subject
-        if verb.tag_ == "VBG" and verb.dep_ == "advcl" and verb.i > 1:
-            # ", with Putin's spokesperson, Dmitry Peskov, calling the claims ...": the one
-            # "with" names does the calling, however the parser hung the participle
-            before = verb.doc[verb.i - 2] if verb.doc[verb.i - 1].is_punct else verb.doc[verb.i - 1]
-            owner = next(
-                (
-                    a
-                    for a in [before, *before.ancestors]
-                    if a.dep_ == "pobj" and a.head.lower_ == "with"
-                ),
-                None,
-            )
-            if (
-                owner is not None
-                and owner.head.i < verb.i
-                and owner.right_edge.i >= before.i
-                # "with Peskov calling", "with his spokesman, Peskov, calling"; not "an
-                # interview with Reuters, noting", whose comma ends the "with"
-                and (
-                    not verb.doc[verb.i - 1].is_punct
-                    or any(c.dep_ == "appos" for c in owner.children)
-                )
-            ):
-                return owner
+        owner = _with_owner(verb)
+        if owner is not None:
+            return owner
         tok = verb
         participle = verb.tag_ in ("VBG", "VBN")
         root = verb.sent.root
@@ -1412,7 +1400,7 @@ class _Run:
             and verb.i > 0
             and verb.doc[verb.i - 1].text == ","
             and root.pos_ == "VERB"
-            and root is not verb
+            and root.i != verb.i
         ):
             tok = root  # "Lavrov denied X was Y, saying Z": the main clause's subject says Z
         for _ in range(6):
@@ -1461,9 +1449,9 @@ class _Run:
             return None
         speaker = objs[0]
         phrase = _subtree_span(speaker)
-        gov = tok.head if tok.head is not tok else tok
+        gov = tok.head
         rest = [x for x in gov.subtree if not (tok.i <= x.i < phrase.stop)]
-        if gov is tok:
+        if gov.i == tok.i:  # "according to X" is the sentence's root
             rest = [x for x in sent if not (tok.i <= x.i < phrase.stop)]
         run = _largest_run(rest)
         if not run or len(run) < 2:
@@ -1983,12 +1971,12 @@ def _sentences(content: Span) -> list[tuple[int, int]]:
 
 
 def _same_speaker(outer: _Draft, inner: _Draft) -> bool:
-    """Whether a nested cue's speaker is the outer claim's: the same token, or a pronoun."""
+    """Whether a nested cue's speaker is the outer claim's: none of its own, or a pronoun. (A
+    nested cue naming the outer speaker again, "Putin ... claiming ... and daring ...", is a
+    claim of its own.)"""
     a, b = outer.speaker_tok, inner.speaker_tok
-    return (
-        b is None
-        or a is b
-        or (a is not None and b.pos_ == "PRON" and b.lower_ in _PERSON_PRONOUNS | _GROUP_PRONOUNS)
+    return b is None or (
+        a is not None and b.pos_ == "PRON" and b.lower_ in _PERSON_PRONOUNS | _GROUP_PRONOUNS
     )
 
 
