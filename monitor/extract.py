@@ -1491,7 +1491,7 @@ class _Run:
         span = _chars(doc, r)
         return _Draft(
             cue=(offset + noun.idx, offset + noun.idx + len(noun)),
-            cue_lemma=noun.lemma_.lower(),
+            cue_lemma=lemma,
             speaker_tok=owners[0],
             content=(offset + span[0], offset + span[1]),
             type_hint=NOUN_TYPES.get(lemma, ""),
