@@ -363,6 +363,40 @@ def _when(prep: Token) -> bool:
     )
 
 
+def _marked(clause: Token, word: str) -> bool:
+    """Whether ``clause`` opens with the marker ``word`` ("that A", "for Russians to show")."""
+    return any(c.dep_ == "mark" and c.lower_ == word for c in clause.children)
+
+
+def _that_clauses(parts: list[Token], lo: int, hi: int) -> list[Token]:
+    """'said that A and that B': the clauses after the first, each opened by its own "that",
+    within the content's tokens ``lo`` to ``hi``."""
+    return [
+        c
+        for p in parts
+        if p.dep_ == "ccomp"
+        for c in p.children
+        if c.dep_ == "conj" and lo < c.left_edge.i and c.right_edge.i <= hi and _marked(c, "that")
+    ]
+
+
+def _and_clause(
+    doc: Doc, verb: Token, after: list[Token], rest: list[Token]
+) -> tuple[int, int] | None:
+    """'X was needed, she said, and Y': the span of Y when "and" joins it right after the cue
+    and it is a clause with a subject of its own (not "..., he said, and is dancing to ...")."""
+    said = next((x for x in after if x.dep_ != "cc"), after[-1])  # what follows the cue
+    gap = doc[verb.i + 1 : said.i]
+    if not any(t.lower_ == "and" and t.dep_ == "cc" for t in gap) or not all(
+        t.is_punct or t.dep_ == "cc" for t in gap
+    ):
+        return None
+    heads = [x for x in after if not after[0].i <= x.head.i <= after[-1].i and x.dep_ != "cc"]
+    if not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for h in heads for c in h.children):
+        return None
+    return _chars(doc, _trim(doc, range(gap[-1].i, rest[-1].i + 1)))
+
+
 def _with_owner(verb: Token) -> Token | None:
     """Who a "with" names as the one doing participle ``verb``: ", with Putin's spokesperson,
     Dmitry Peskov, calling the claims ...", "with Peskov calling ...", however the parser hung
@@ -1131,7 +1165,6 @@ class _Run:
             and not any(c.dep_ in ("nsubj", "nsubjpass") for c in kids)
         ):
             return self._reject("a question put to the speaker")  # "When asked about it, ..."
-
         if verb.dep_ == "acl" and not any(c.dep_ in ("ccomp", "xcomp") for c in kids):
             return self._reject("describes a noun")  # "a report released on Saturday"
         cue_toks = [verb, *[c for c in kids if c.dep_ == "prt"], *phrase]
@@ -1151,12 +1184,7 @@ class _Run:
         for p in phrase:
             parts.extend(g for g in p.children if g.dep_ in ("pobj", "pcomp", "xcomp", "ccomp"))
             # "expressed concerns that ...": the clause of the phrase's noun
-            parts.extend(
-                g
-                for g in p.children
-                if g.dep_ == "acl"
-                and any(m.dep_ == "mark" and m.lower_ == "that" for m in g.children)
-            )
+            parts.extend(g for g in p.children if g.dep_ == "acl" and _marked(g, "that"))
         if typed == "demand" or lemma in ("call", "ask", "tell"):
             # "appealed to viewers to support his country": what was asked for
             parts.extend(
@@ -1172,7 +1200,7 @@ class _Run:
             # 'called such an idea "completely illegal"': the label, parsed as the object's
             and not any(t.text in _QUOTE_OPEN for p in parts for t in p.subtree if t.i > p.i)
             # "called for Russians to show ...": "for" parsed as the clause's own
-            and not any(g.dep_ == "mark" and g.lower_ == "for" for p in parts for g in p.children)
+            and not any(_marked(p, "for") for p in parts)
         ):
             return self._reject("a call, not a call for anything")  # "called him"
         if (
@@ -1245,15 +1273,7 @@ class _Run:
                     owner = _with_owner(nxt) if nxt.lemma_.lower() in SPEECH_ACTS else None
                     if owner is not None and owner.head.i == t.i:
                         hi = min(hi, t.i - 2)
-            # "said that A and that B": each "that" opens a claim of its own
-            split = [
-                c
-                for p in parts
-                if p.dep_ == "ccomp"
-                for c in p.children
-                if c.dep_ == "conj" and lo < c.left_edge.i and c.right_edge.i <= hi
-                if any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)
-            ]
+            split = _that_clauses(parts, lo, hi)
             # (not in PolNeAR's scheme, one content per cue, nor in ", saying that ...", which
             # restates the claim before it)
             if split and not self.ex.attributions and verb.dep_ != "advcl":
@@ -1276,24 +1296,10 @@ class _Run:
             after = [x for x in rest if x.i > verb.right_edge.i and not x.is_punct]
             if len(before) > 2 and len(after) > 2:  # "X, she said, and Y": both sides
                 run = [rest[0].i, rest[-1].i]
-                said = next((x for x in after if x.dep_ != "cc"), after[-1])  # what follows the cue
-                gap = doc[verb.i + 1 : said.i]
-                heads = [x for x in after if not after[0].i <= x.head.i <= after[-1].i]
-                if (
-                    not self.ex.attributions
-                    and any(t.lower_ == "and" and t.dep_ == "cc" for t in gap)
-                    and all(t.is_punct or t.dep_ == "cc" for t in gap)
-                    # a clause of its own ("and Moscow would not"), not "and is dancing to ..."
-                    and any(
-                        c.dep_ in ("nsubj", "nsubjpass", "expl")
-                        for h in heads
-                        if h.dep_ != "cc"
-                        for c in h.children
-                    )
-                ):
-                    # "X was needed, she said, and Y": two things said, a claim each
+                second = None if self.ex.attributions else _and_clause(doc, verb, after, rest)
+                if second is not None:  # "X was needed, she said, and Y": a claim each
                     run = [rest[0].i, before[-1].i]
-                    also = [_chars(doc, _trim(doc, range(gap[-1].i, rest[-1].i + 1)))]
+                    also = [second]
             if run:
                 span = _chars(doc, _trim(doc, range(run[0], run[-1] + 1)))
         if (
@@ -1316,8 +1322,10 @@ class _Run:
         cue_toks.sort(key=lambda x: x.i)
         cue = (offset + cue_toks[0].idx, offset + cue_toks[-1].idx + len(cue_toks[-1]))
         type_hint = typed
-        marks = [g for p in parts for g in p.children if g.dep_ == "mark"]  # "called for X to"
-        if lemma == "call" and any(x.lower_ in ("for", "on") for x in cue_toks + parts + marks):
+        if lemma == "call" and (
+            any(x.lower_ in ("for", "on") for x in cue_toks + parts)
+            or any(_marked(p, "for") for p in parts)  # "called for X to": "for" as the clause's
+        ):
             type_hint = "demand"
         if lemma == "charge" and any(c.dep_ == "ccomp" for c in kids):
             type_hint = "accusation"  # "charging that ..." (not a price, not a court's charge)
@@ -1475,7 +1483,7 @@ class _Run:
         clauses = [
             c
             for c in clauses
-            if any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)
+            if _marked(c, "that")
             or (c.tag_ == "VBD" and c.dep_ != "relcl")
             # "his threats to resort to ...", "Kyiv's demand to ...": what is threatened, asked
             or (
