@@ -1,0 +1,182 @@
+"""The store: SQLModel tables of feeds, articles, claims, alerts and the delivery outbox.
+
+An article, its claims, the alerts they raise and the outbox rows for those alerts are written
+in one transaction (``Store.batch``), so a crash leaves either all of them or none: an alert
+cannot be lost between being decided and being queued. Claims are looked up by
+(actor, topic, type) through an index, so the diff costs the same for any store size.
+
+The package has three parts: ``tables`` (the schema and the engine), ``history`` (writing
+claims and the lookups the diff makes, in one transaction) and ``outbox`` (deliveries and
+channel state). ``Store`` ties them to one database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text, update
+from sqlmodel import Session, SQLModel, col, select
+
+from ..fetch import Fetched
+from .history import Batch, QueuedAlert, Recorded, StoredClaim, stored_claim
+from .outbox import Outbox, OutboxItem, Pending
+from .tables import (
+    AlertRow,
+    ArticleRow,
+    ChannelState,
+    ClaimKey,
+    ClaimRow,
+    DaemonState,
+    DeliveryRow,
+    DisputeRow,
+    FeedRow,
+    OutletRow,
+    add_missing_columns,
+    as_utc,
+    make_engine,
+    utcnow,
+)
+
+__all__ = [
+    "AlertRow",
+    "ArticleRow",
+    "Batch",
+    "ChannelState",
+    "ClaimKey",
+    "ClaimRow",
+    "DaemonState",
+    "DeliveryRow",
+    "DisputeRow",
+    "FeedRow",
+    "OutboxItem",
+    "OutletRow",
+    "Pending",
+    "QueuedAlert",
+    "Recorded",
+    "Store",
+    "StoredClaim",
+    "as_utc",
+    "make_engine",
+    "utcnow",
+]
+
+
+class Store(Outbox):
+    """The database behind one configuration."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        SQLModel.metadata.create_all(self.engine)
+        add_missing_columns(self.engine, (FeedRow, ArticleRow))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def batch(self, dry_run: bool = False) -> Iterator[Batch]:
+        """One transaction: committed on success, rolled back on any error or on a dry run."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield Batch(session)
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
+
+    # --- feeds -----------------------------------------------------------------------------------
+    def feed_state(self, url: str, name: str) -> FeedRow:
+        with Session(self.engine, expire_on_commit=False) as s:
+            row = s.exec(select(FeedRow).where(FeedRow.url == url)).first()
+            if row is None:
+                row = FeedRow(url=url, name=name)
+                s.add(row)
+                s.commit()
+            return row
+
+    def record_fetch(
+        self,
+        url: str,
+        fetched: Fetched,
+        items: int = 0,
+        error: str | None = None,
+        *,
+        next_poll: datetime | None = None,
+        ttl: int | None = None,
+    ) -> int:
+        """Store the outcome of one poll; returns the count of consecutive failures.
+
+        Validators are kept only from a good poll, so a document that failed to parse is
+        fetched whole next time rather than answered 304. A successful poll through permanent
+        redirects makes their target the URL polled from now on (``fetch_url``)."""
+        now = utcnow()
+        values: dict[str, Any] = {"last_poll": now, "next_poll": next_poll, "ttl": ttl}
+        problem = fetched.error or error
+        if problem:
+            values.update(failures=FeedRow.failures + 1, last_error=problem)
+        else:
+            values.update(failures=0, last_success=now, items=FeedRow.items + items)
+            if fetched.etag or fetched.last_modified:
+                values.update(etag=fetched.etag, last_modified=fetched.last_modified)
+            if fetched.moved_to:
+                values["fetch_url"] = fetched.moved_to
+        # one UPDATE ... RETURNING: this runs for every feed of every cycle
+        q = update(FeedRow).where(col(FeedRow.url) == url).values(**values)
+        with self.engine.begin() as conn:
+            return int(conn.execute(q.returning(col(FeedRow.failures))).scalar_one())
+
+    def unseen(self, keys: list[str]) -> set[str]:
+        """The article keys not stored yet: only those are extracted."""
+        if not keys:
+            return set()
+        with Session(self.engine) as s:
+            seen = set(s.exec(select(ArticleRow.key).where(col(ArticleRow.key).in_(keys))).all())
+        return set(keys) - seen
+
+    def article_hashes(self, keys: list[str]) -> dict[str, str]:
+        """The stored articles among ``keys``, each with its content hash ("" if stored before
+        hashes were kept): a key with a different hash now is an entry the publisher edited."""
+        if not keys:
+            return {}
+        q = select(ArticleRow.key, ArticleRow.content_hash).where(col(ArticleRow.key).in_(keys))
+        with Session(self.engine) as s:
+            return {k: h for k, h in s.exec(q).all()}
+
+    # --- reading ---------------------------------------------------------------------------------
+    def claims_of(self, actor: str, topic: str | None = None) -> list[StoredClaim]:
+        with Session(self.engine) as s:
+            q = select(ClaimRow, ArticleRow).join(ArticleRow).where(ClaimRow.actor == actor)
+            if topic is not None:
+                q = q.join(ClaimKey).where(ClaimKey.topic == topic)
+            rows = s.exec(q.order_by(col(ClaimRow.said_at), col(ClaimRow.id))).all()
+            return [stored_claim(c, a) for c, a in rows]
+
+    def mark_running(self, pid: int) -> bool:
+        """Note that a daemon started; True when the last one never stopped (it crashed)."""
+        with Session(self.engine) as s:
+            row = s.get(DaemonState, 1) or DaemonState(id=1)
+            crashed = row.running
+            row.running, row.pid, row.started_at = True, pid, utcnow()
+            s.add(row)
+            s.commit()
+            return crashed
+
+    def mark_stopped(self) -> None:
+        with Session(self.engine) as s:
+            row = s.get(DaemonState, 1) or DaemonState(id=1)
+            row.running, row.stopped_at = False, utcnow()
+            s.add(row)
+            s.commit()
+
+    # --- read-only: `claimwatch status`, /healthz, /metrics, systemd STATUS ------------------
+    def ping(self) -> None:
+        """One round trip to the database; raises when it does not answer."""
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    def feeds(self) -> list[FeedRow]:
+        """Every feed ever polled, with its last poll, last success, failures and items."""
+        with Session(self.engine) as s:
+            return list(s.exec(select(FeedRow).order_by(col(FeedRow.id))).all())

@@ -1,0 +1,213 @@
+"""The tables: feeds, articles, claims, outlets, disputes, the diff's index, alerts, the outbox
+and the daemon's and channels' state; and the engine that holds them.
+
+Times are stored in UTC (``utcnow``); SQLite gives them back without a time zone (``as_utc``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Index, UniqueConstraint, event, inspect, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Field, SQLModel, create_engine
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(when: datetime) -> datetime:
+    """A datetime with a time zone: SQLite gives back the UTC values it stored without one."""
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+class FeedRow(SQLModel, table=True):
+    __tablename__ = "feed"
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(unique=True)
+    name: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    last_poll: datetime | None = None
+    last_success: datetime | None = None
+    last_error: str | None = None
+    failures: int = 0
+    items: int = 0
+    fetch_url: str | None = None  # where permanent redirects lead: polled instead of ``url``
+    next_poll: datetime | None = None  # when the polling policy wants this feed polled again
+    ttl: int | None = None  # the feed's RSS <ttl> (minutes), remembered across 304s
+
+
+class ArticleRow(SQLModel, table=True):
+    __tablename__ = "article"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    feed: str
+    link: str
+    title: str
+    published: datetime | None = None
+    fetched_at: datetime = Field(default_factory=utcnow)
+    content_hash: str = ""  # parse.content_hash of the entry: a change means it was edited
+
+
+class ClaimRow(SQLModel, table=True):
+    __tablename__ = "claim"
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    actor: str | None = Field(default=None, index=True)
+    type: str
+    topics: str = ""  # comma-separated, for display; ClaimKey is what is searched
+    speaker: str = ""
+    cue: str = ""
+    content: str = ""
+    sentence: str = ""
+    resolution: str = ""
+    start: int = 0
+    end: int = 0
+    said_at: datetime = Field(default_factory=utcnow)  # article date, else when it was read
+    repeat_of: int | None = Field(default=None, index=True)  # the claim this one restates
+
+
+class OutletRow(SQLModel, table=True):
+    """Another outlet that carried a claim (a wire story reprinted): a source, not an alert."""
+
+    __tablename__ = "outlet"
+    __table_args__ = (UniqueConstraint("claim_id", "outlet"),)
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(foreign_key="claim.id", index=True)
+    outlet: str
+    link: str
+    said_at: datetime
+
+
+class DisputeRow(SQLModel, table=True):
+    """A claim that denies or contradicts another actor's claim."""
+
+    __tablename__ = "dispute"
+    __table_args__ = (UniqueConstraint("claim_id", "disputed_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(foreign_key="claim.id", index=True)
+    disputed_id: int = Field(foreign_key="claim.id", index=True)
+    actor: str  # who disputes: one actor disputes one claim once
+
+
+class ClaimKey(SQLModel, table=True):
+    """One row per (claim, topic): what the diff looks up."""
+
+    __tablename__ = "claim_key"
+    __table_args__ = (
+        Index("ix_claim_key_lookup", "actor", "topic", "type", "said_at"),
+        Index("ix_claim_key_actor_topic", "actor", "topic", "said_at"),
+        Index("ix_claim_key_topic_type", "topic", "type", "said_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(foreign_key="claim.id", index=True)
+    actor: str
+    topic: str  # "" for a claim with no watched topic
+    type: str
+    stance: str = ""  # the claim's stance on this topic, where the watchlist defines stances
+    said_at: datetime
+
+
+class AlertRow(SQLModel, table=True):
+    """An alert about a claim, or (``claim_id`` None) claimwatch's own alert to operators."""
+
+    __tablename__ = "alert"
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int | None = Field(default=None, foreign_key="claim.id", index=True)
+    message: str = ""  # the text of an operator alert
+    kind: str
+    rule: str
+    severity: str
+    topics: str = ""
+    previous: str = "[]"  # JSON list of earlier claim ids this alert differs from
+    detail: str = ""  # e.g. "cautious → supportive", "silent for 41 days"
+    digest: bool = False  # collected into a digest rather than sent at once
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class DeliveryRow(SQLModel, table=True):
+    """The outbox: one row per (alert, channel), pending until the channel accepted it."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint("alert_id", "channel"),
+        Index("ix_delivery_due", "status", "next_attempt"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alert.id")
+    channel: str
+    status: str = "pending"  # pending | sent | failed
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+    deferred: str = ""  # why it waits for the channel's digest: rule, mode, rate, quiet
+    queued_at: datetime | None = Field(default_factory=utcnow)
+
+
+class ChannelState(SQLModel, table=True):
+    """Per channel: what was delivered, the last error, when the last digest went out."""
+
+    __tablename__ = "channel_state"
+    name: str = Field(primary_key=True)
+    delivered: int = 0
+    failed: int = 0
+    consecutive_failures: int = 0
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_digest_at: datetime | None = None
+    next_digest_attempt: datetime | None = None
+
+
+class DaemonState(SQLModel, table=True):
+    """Whether a daemon is running on this store: still set at start means it crashed."""
+
+    __tablename__ = "daemon_state"
+    id: int = Field(default=1, primary_key=True)
+    running: bool = False
+    pid: int = 0
+    started_at: datetime | None = None
+    stopped_at: datetime | None = None
+
+
+def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
+    cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL so the CLI can read while the daemon writes."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def add_missing_columns(engine: Engine, tables: tuple[type[SQLModel], ...]) -> None:
+    """Add columns that ``create_all`` does not add to a table made by an older version.
+
+    Only for columns with a constant default or none (nullable): enough for what polling added."""
+    with engine.begin() as conn:
+        for table in tables:
+            meta = table.__table__  # type: ignore[attr-defined]
+            have = {c["name"] for c in inspect(conn).get_columns(meta.name)}
+            for column in meta.columns:
+                if column.name in have:
+                    continue
+                kind = column.type.compile(dialect=conn.dialect)
+                default = column.default.arg if column.default is not None else None
+                clause = f" DEFAULT {default!r}" if isinstance(default, (int, str)) else ""
+                if not clause and not column.nullable:
+                    continue
+                add = f'ALTER TABLE "{meta.name}" ADD COLUMN "{column.name}" {kind}{clause}'
+                conn.execute(text(add))
