@@ -8,7 +8,7 @@ it heads a gold cue, giving precision = cue_count / occurrences.  Multiword cues
 the lemmas of its in-span particle/preposition/object children, and counted the
 same way.  Only statistics are written; the texts stay where they are.
 
-The extractor (monitor/extract.py) reads all three files: cues.tsv (lemma precision),
+The extractor (monitor/extract/cues.py) reads all three files: cues.tsv (lemma precision),
 cue_phrases.tsv (multiword cues) and cue_frames.tsv (cue counts per verb frame, the frame as
 ``monitor.extract.frame_levels`` defines it, so the two cannot drift apart).
 
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from monitor.extract import frame_levels  # the extractor's own frame definition
+from monitor.extract.cues import frame_levels  # the extractor's own frame definition
 
 Span = tuple[int, int]
 

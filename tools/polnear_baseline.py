@@ -6,7 +6,7 @@ Variants:
          source = subtree of its nsubj (or of the pobj of its passive 'agent');
          content = subtree of its first ccomp, else xcomp, else dobj child.
   frame  plus, but a verb is a cue when P(cue | lemma, frame) >= t, frame being
-         (complement, subject kind, quote in sentence) from monitor.extract.verb_frame;
+         (complement, subject kind, quote in sentence) from monitor.extract.cues.verb_frame;
          needs --frames FILE written by learn_cues.py --frames.
   plus   plain, and: subject inherited from the governing verb for conj/advcl/xcomp
          cues; "according to X" (source X, content = rest of the clause); a cue

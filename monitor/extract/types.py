@@ -1,0 +1,254 @@
+"""The claim type: what the cue itself says ("denied" is a denial, "called for" a demand), else
+what its content says, sentence by sentence ("a complete fabrication" is a denial whatever verb
+introduced it).
+
+Types are those of ``../shared/eval/watchlist.yaml``; when two fit, the more specific wins
+(GUIDELINES.md). The phrase tables below were written by hand from those definitions and the
+2022 articles; a denial anywhere in a content decides it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ..model import Span
+from .actors import ActorIndex
+from .draft import Draft
+from .lexicon import HOSTILE_FORMS, HOSTILE_VERBS
+from .structure import sentences
+from .syntax import marked
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+_DENIAL = re.compile(
+    r"\b(fabricat\w*|fake|lies?|lying|liars?|untrue|not true|false(ly)?(?![- ]flag)|baseless"
+    r"|groundless|no evidence|no proof|nonsense|propaganda|hoax|absurd|disinformation"
+    r"|misinformation|no truth|staged|fiction|not responsible|nothing to do with|no basis|unfounded"
+    r"|no indication|never (happened|attacked|struck|targeted|carried out))\b",
+    re.I,
+)
+_THREAT_WORDS = re.compile(
+    r"\b(retaliat\w*|consequences|pay a (heavy |high )?price|reprisals?|punish\w*|wipe out"
+    r"|let them try|held accountable|hold \w+ accountable|will be (destroyed|crushed)"
+    r"|respond (harshly|decisively|forcefully|with force)|not hesitate"
+    r"|(should|must|need to) (know|understand|realise|realize|remember) that)\b",
+    re.I,
+)
+# "calling the claims absolutely unjustified": a label that rejects what others claimed
+_CLAIM_REJECTED = re.compile(
+    r"\b(claims?|accusations?|allegations?|charges?)\W+(\w+\W+){0,3}?(unjustified|unjust"
+    r"|ridiculous|slander\w*|libel\w*|insult\w*|preposterous|outrageous)\b",
+    re.I,
+)
+_WRONGDOING = re.compile(
+    r"\b(terroris\w*|war crimes?|criminals?|crimes? against|genocid\w*|aggress\w*|atrocit\w*"
+    r"|invaders?|occupiers?|barbar\w*|blackmail\w*|sabotag\w*"
+    r"|provocat\w*|murder\w*|butcher\w*|rapists?|nazis?|concentration camps?|tortur\w*"
+    r"|massacre\w*|brutal\w*|frenzied|appeas\w*|ethnic cleansing|looting|looted"
+    r"|war-?monger\w*|illegal\w*|unprovoked|lawless\w*|scathing|betray\w*"
+    r"|fail\w* to (honou?r|comply|keep|respect|fulfil\w*)|broke (its|their|his|her) (promise|word)"
+    r"|violat\w*|against (their|his|her) will|(are|is|were|was) to blame|false[- ]flag"
+    r"|(was|were|is|are) (the work of|behind (the|a|an|this|these|that|it))"
+    r"|(was|were) (carried out|orchestrated|ordered) by)\b",
+    re.I,
+)
+_OFFER = re.compile(
+    r"\b(ready|willing|willingness|open to|prepared to|offer\w*|stands? ready|happy to"
+    r"|(do not|don't|don’t|not) (reject|rule out|object|oppose)|could help"
+    r"|can help|is possible|are possible)\b",
+    re.I,
+)
+_DEMAND = re.compile(
+    r"\b(must|should|(?<!the )(?<!a )need(s|ed)? to|needs|needed|ha(ve|s|d) to(?! say\b)|ought to"
+    r"|urg\w+|demand\w*|calls? (for|on)|called (for|on)|insists? on|require[sd]?"
+    r"|it is (vital|essential|imperative|necessary)|let us|let's)\b",
+    re.I,
+)
+_REPORTED = re.compile(r"\b(said|say|says|told|claimed|hear|heard)\b( that)?\s", re.I)
+_INNER_QUOTE = re.compile(r"(?<!\w)[‘'][^‘’']{2,}[’'](?!\w)")
+_SELF_FUTURE = re.compile(r"^\W*(that\s+)?(he|she)\s+(will|would|shall|was going to)\b", re.I)
+_GROUP_FUTURE = re.compile(
+    r"^\W*(that\s+)?(it|they)\s+(will|would|shall|(was|were) going to)\b", re.I
+)
+_FUTURE = re.compile(r"(\s+and\s+\w+)?\s+(will|would|shall|is going to)\b", re.I)
+_WANTS = re.compile(r"\s+(wants|needs|demands|expects|insists on|calls for)\b", re.I)
+_FIRST_PERSON_WANT = re.compile(r"\b(we|i)\s+(want|need|ask|expect|call|demand)\b", re.I)
+_PREDICTION = re.compile(
+    r"\b((?<!their )(?<!its )(?<!his )(?<!her )(?<!own )(?<!the )(?<!political )(?<!good )"
+    r"(?<!free )will(?!\s*([.,;:!?”\"]|$))|won't|won’t|would(?! not)|shall|going to|soon"
+    r"|expects?|expected|predicts?|forecasts?|within (a |the next )?(days?|weeks?|months?|years?)"
+    r"|in the coming|set to|on track to|could(?!\s+not|n['’]t)|maybe|perhaps"
+    r"|(very )?close to (an? )?(agreement|deal|breakthrough))",
+    re.I,
+)
+# A warned-of cost for whoever does something: "firms risk losing access if they help Russia"
+_CONDITIONAL_COST = re.compile(
+    r"\b(risks?|risking|would (lose|face|be (cut off|barred|punished|sanctioned))|will (lose|face"
+    r"|be (cut off|barred|punished|sanctioned)))\b.{0,120}\b(if|unless|should they)\b"
+    r"|\b(if|unless)\b.{0,120}\b(risks?|would (lose|face)|will (lose|face)|be (cut off|barred"
+    r"|punished|sanctioned))\b",
+    re.I | re.S,
+)
+_TIMING = re.compile(r"\b(soon|within|by (the end|next)|next (week|month|year)|shortly)\b", re.I)
+_BENEFIT = re.compile(
+    r"\b(ensure|guarantee|provide|help|allow|support|supply|send|deliver|donate|discuss|consider"
+    r"|negotiate|meet|release|exchange|resume|facilitate|protect|rebuild|assist|cooperate|open)\w*\b",
+    re.I,
+)
+# A content that opens on a typed verb: "he expected ...", "they denied ..."
+_NESTED_CUE = re.compile(
+    r"^\W*(?:that\s+)?(?:he|she|they|it|we|i|\w+)\s+(?:had\s+|has\s+|would\s+)?(expect\w*"
+    r"|den(?:y|ied|ies)\w*|accus\w*|threaten\w*|urg\w*|demand\w*|predict\w*|confirm\w*"
+    r"|offer\w*)\b",
+    re.I,
+)
+_OWN_ACTION = re.compile(
+    r"\b(we|i|our)\b.{0,40}\b(will|would|shall|are going to|am going to)\b", re.I | re.S
+)
+_IMPERATIVE_FIRST = re.compile(
+    r"^[“\"«]?\s*(let|do|don['’]t|stop|give|fill|support|help|send|"
+    r"come|end|close|protect|save|act|join|keep)\b",
+    re.I,
+)
+
+
+def cue_type(verb: Token, typed: str, cue: list[Token], said: list[Token]) -> str:
+    """The type a verb cue gives its claim ("" when the content must decide): ``typed`` from
+    the lexicon; "called for"/"called on" demand; "charging that ..." accuses (not a price, not
+    a court's charge)."""
+    lemma = verb.lemma_.lower()
+    if lemma == "call" and (
+        any(x.lower_ in ("for", "on") for x in cue + said)
+        or any(marked(p, "for") for p in said)  # "called for X to": "for" as the clause's
+    ):
+        return "demand"
+    if lemma == "charge" and any(c.dep_ == "ccomp" for c in verb.children):
+        return "accusation"
+    return typed
+
+
+def claim_type(
+    d: Draft, content: Span | None, text: str, index: ActorIndex
+) -> tuple[str, Span | None]:
+    """The claim type, and the sentence of the content that decided it (None: the cue did).
+
+    The first sentence of the content that says more than a statement decides; a denial
+    anywhere wins; words quoted from others ('called the reports 'fake'') do not count."""
+    if d.type_hint:
+        return d.type_hint, None
+    if content is None:
+        return "statement", None
+    decided: tuple[str, Span | None] = ("statement", None)
+    for lo, hi in sentences(content):
+        piece = text[lo:hi]
+        ctype = _type_of(_INNER_QUOTE.sub("…", piece), d, index)
+        if ctype == "denial":
+            return ctype, Span(lo, hi, piece)
+        if ctype != "statement" and decided[0] == "statement":
+            decided = (ctype, Span(lo, hi, piece))
+    return decided
+
+
+def _type_of(body: str, d: Draft, index: ActorIndex) -> str:
+    """One sentence's type: the most specific kind of claim its wording signals."""
+    cue = d.cue_lemma
+    nested = _NESTED_CUE.match(body)
+    if nested:  # 'said he expected ...', 'said they denied ...'
+        return _nested_type(nested.group(1))
+    if _DENIAL.search(body) or (cue in ("call", "describe") and _CLAIM_REJECTED.search(body)):
+        return "denial"
+    own_side = {d.actor, index.actor(d.actor).part_of} if d.actor else set()
+    named = list(index.find(body))
+    own_named = [e for _, e, ident in named if ident in own_side]  # where they end
+    own = (
+        bool(_OWN_ACTION.search(body))
+        or any(_FUTURE.match(body[e:]) for e in own_named)
+        or (d.person and bool(_SELF_FUTURE.match(body)))  # "said he would welcome ..."
+        or (not d.person and bool(_GROUP_FUTURE.match(body)))  # "said it would send ..."
+    )
+    if (
+        _THREAT_WORDS.search(body)
+        or (own and _hostile(body))
+        or (cue == "warn" and _CONDITIONAL_COST.search(body))  # "risk losing ... if they"
+    ):
+        return "threat"
+    if cue in ("describe", "call", "accuse", "charge") and _WRONGDOING.search(body):
+        return "accusation"
+    offer = _OFFER.search(body)
+    demand = _DEMAND.search(body)
+    if (offer and not (demand and demand.start() < offer.start())) or (
+        own and _BENEFIT.search(body)
+    ):
+        return "offer"
+    own_intent = own and not _TIMING.search(body)  # "Russia would not respond": a stance
+    if demand and _REPORTED.search(body[: demand.start()]):
+        demand = None  # "Everyone said Russia must be isolated": someone else's demand
+    if (
+        demand
+        or _FIRST_PERSON_WANT.search(body)
+        or any(_WANTS.match(body[e:]) for e in own_named)  # "Kyiv wants American troops"
+        or _IMPERATIVE_FIRST.match(body.strip())
+    ):
+        return "demand"
+    if _WRONGDOING.search(body) or _hostile_act(body, named, own_side, index):
+        return "accusation"
+    if cue in ("promise", "pledge", "vow"):
+        return "offer"
+    if (_PREDICTION.search(body) and not own_intent) or cue == "warn":
+        return "prediction"
+    if cue == "confirm" or (cue == "say" and body.lower().startswith(("yes", "“yes"))):
+        return "confirmation"
+    return "statement"
+
+
+def _hostile_act(
+    body: str, named: list[tuple[int, int, str]], own: set[str | None], index: ActorIndex
+) -> bool:
+    """Another party named as doing something hostile: "Ukraine had attacked ...",
+    "Ukrainian drones had attacked ..."."""
+    parties = [(s, ident) for s, _, ident in named]
+    for m in re.finditer(r"\b[A-Z][a-z]+\b", body):
+        country = index.country(m.group(0))
+        if country:
+            parties.append((m.start(), country))
+    for s, ident in parties:
+        if ident in own:
+            continue
+        words = re.findall(r"[a-z]+", body[s : s + 100].lower())[1:9]
+        if any(w in HOSTILE_FORMS or w in HOSTILE_VERBS for w in words):
+            return True
+    return False
+
+
+def _hostile(body: str) -> bool:
+    """A hostile act named in the text ("strike", "destroyed") that is not pinned on another
+    party by the word before it ("Russian torture", "enemy shelling")."""
+    words = re.findall(r"[\w’']+", body)
+    for before, word in zip(["", *words], words, strict=False):
+        low = word.lower()
+        if (
+            (low in HOSTILE_VERBS or low in HOSTILE_FORMS)
+            and not (before[:1].isupper() and before.lower() not in ("we", "i", "our"))
+            and before.lower() not in ("enemy", "their", "enemy's", "enemy’s")
+        ):
+            return True
+    return False
+
+
+def _nested_type(verb: str) -> str:
+    """The type a nested typed verb form gives its clause ("expected" -> prediction)."""
+    stems = {
+        "expect": "prediction",
+        "den": "denial",
+        "accus": "accusation",
+        "threaten": "threat",
+        "urg": "demand",
+        "demand": "demand",
+        "predict": "prediction",
+        "confirm": "confirmation",
+        "offer": "offer",
+    }
+    low = verb.lower()
+    return next(t for stem, t in stems.items() if low.startswith(stem))
