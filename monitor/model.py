@@ -49,6 +49,9 @@ class Claim:
     stances: tuple[tuple[str, str], ...] = ()  # (topic, stance) where the watchlist defines one
     key: Span | None = None  # the sentence of the content that decided the type, if not the cue
     cue_reason: str = ""  # why the cue was taken for one, for --explain
+    # the transcript label, interview lead or round-up header that names the speaker, where the
+    # sentence itself names none ("THE PRESIDENT:" above an answer): not part of ``extent``
+    label: Span | None = None
 
     @property
     def extent(self) -> tuple[int, int]:

@@ -65,6 +65,17 @@ class ActorIndex:
                 words = name.split()
                 for n in range(1, min(3, len(words) - 1) + 1):
                     self.titles.setdefault(" ".join(words[-n:]), set()).add(ident)
+        # offices: the titles of the roles held that day, with the qualifier dropped ("US
+        # president" -> "president", "President of Sri Lanka" -> "president"), for a
+        # transcript's "THE PRESIDENT:"; 2 where the role's title is the bare office itself
+        self.offices: dict[str, dict[str, int]] = {}
+        for ident, actor in watchlist.actors.items():
+            for role in actor.roles:
+                if actor.kind == "person" and role.holds_on(published):
+                    title = _norm(role.title).removeprefix("the ")
+                    office, exact = _office(title)
+                    held = self.offices.setdefault(office, {})
+                    held[ident] = max(held.get(ident, 0), 2 if exact else 1)
         # a country's name -> the institution actor it names, for demonyms
         self.countries = {
             name: ident
@@ -76,6 +87,15 @@ class ActorIndex:
         """The institution actor a demonym names ("Ukrainian" -> the Ukrainian government)."""
         return self.countries.get(DEMONYMS.get(word.lower(), ""))
 
+    def holder(self, office: str) -> str | None:
+        """The one person holding ``office`` ("president") on the day by a dated role, the one
+        whose role is the bare office first ("the president" over "President of Sri Lanka");
+        None when no one, or several alike, hold it."""
+        held = self.offices.get(office.lower(), {})
+        best = max(held.values(), default=0)
+        top = [ident for ident, rank in held.items() if rank == best]
+        return top[0] if len(top) == 1 else None
+
     def find(self, text: str) -> Iterator[tuple[int, int, str]]:
         """(start, end, actor id) of every alias in ``text``."""
         for m in self.pattern.finditer(text):
@@ -83,6 +103,22 @@ class ActorIndex:
 
     def actor(self, ident: str) -> Actor:
         return self.watchlist.actors[ident]
+
+
+def _office(title: str) -> tuple[str, bool]:
+    """The office a role's title names, and whether the title is the office alone: "us
+    president" -> ("president", False), "president of sri lanka" -> ("president", False),
+    "president" -> ("president", True). A qualifier is a first word that is a demonym or a
+    country's name ("us", "u.s.", "ukrainian", "british") or an "of ..." that ends the title."""
+    head, _, _ = title.partition(" of ")
+    words = head.split()
+    if len(words) > 1 and (words[0] in DEMONYMS or words[0] in _QUALIFIERS):
+        return " ".join(words[1:]), False
+    return head, head == title
+
+
+# First words of a role's title that say whose office it is, not what office.
+_QUALIFIERS = frozenset("us u.s. uk american british white house state federal national".split())
 
 
 def _norm(text: str) -> str:

@@ -4,24 +4,30 @@ article said before; at the end each draft becomes a claim with its type and top
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..model import Claim, Span
-from . import explain, quotes
+from . import assertions, explain, quotes
 from .actors import ActorIndex
 from .cues import CueFinder
-from .draft import Discourse, Draft
+from .draft import Discourse, Draft, Mention, Resolution
+from .lexicon import FIRST_PERSON, GROUP_PRONOUNS
 from .nlp import Candidates
 from .speakers import Speakers
-from .structure import paragraphs
+from .structure import Role, layout, paragraphs
 from .structure import quotes as quoted_stretches
 from .topics import TopicMatcher
 from .types import claim_type
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
+
+
+# A round-up entry's own heading: "- On the talks in Riyadh: “...”"
+_ABOUT = re.compile(r"\W*On\s+([^:“\"]{2,160}):")
 
 
 class ArticleRun:
@@ -42,7 +48,18 @@ class ArticleRun:
         self.candidates = candidates
         self.discourse = Discourse()
         self.speakers = Speakers(index, self.discourse)
-        self.paragraphs = paragraphs(text)
+        raw = paragraphs(text)
+        self.roles = layout(raw)
+        # what is parsed: a transcript turn without its label ("THE PRESIDENT: ")
+        self.paragraphs = [
+            (o + r.body, p[r.body :]) for (o, p), r in zip(raw, self.roles, strict=True)
+        ]
+        self.labels = [
+            (raw[r.label_paragraph][0] + r.label[0], raw[r.label_paragraph][0] + r.label[1])
+            if r.label is not None
+            else None
+            for r in self.roles
+        ]
         self.paragraph_starts = [start for start, _ in self.paragraphs]
         self.drafts: list[Draft] = []
         self.notes: list[explain.Note] = []  # why sentences naming a watched party hold none
@@ -50,7 +67,115 @@ class ArticleRun:
     def paragraph(self, j: int, doc: Doc) -> None:
         """Take in the parse of paragraph ``j`` (paragraphs come in order)."""
         offset, para = self.paragraphs[j]
-        self.drafts.extend(self._paragraph(offset, para, self.candidates(doc, para)))
+        doc = self.candidates(doc, para)
+        role = self.roles[j]
+        if role.kind in ("question", "aside"):  # no claims; names seen stay for "he" later
+            self._quiet(offset, para, doc)
+            return
+        owner = self._owner(role)
+        self.discourse.owner = owner
+        if role.kind == "answer" and owner is not None:
+            # the reporter's "he added" in an answer is the interviewee, not the last named
+            self.discourse.mentions.append(
+                Mention(
+                    offset,
+                    "the interviewee",
+                    owner.actor,
+                    True,
+                    self.discourse.sentence_no + 1,
+                    True,
+                )
+            )
+        drafts = self._paragraph(offset, para, doc)
+        if owner is not None:
+            drafts = self._attributed(offset, para, doc, role, owner, drafts, self.labels[j])
+        self.discourse.owner = None
+        self.drafts.extend(drafts)
+
+    def _owner(self, role: Role) -> Resolution | None:
+        """Who speaks in a paragraph by the layout: a label's or header's actor, else (an
+        answer, a key moment) the interviewee; None for prose."""
+        if role.kind in ("turn", "entry") and role.label_text:
+            return self.speakers.label(role.label_text)
+        if role.kind in ("answer", "entry"):
+            return self.speakers.interviewee()
+        return None
+
+    def _kind(
+        self, offset: int, span: tuple[int, int], owner: Resolution
+    ) -> tuple[str, tuple[str, ...]] | None:
+        """What a sentence of a speaker's own says: its type and the topics its words name;
+        None for a plain one (a statement on nothing watched, or a question)."""
+        lo, hi = offset + span[0], offset + span[1]
+        said = self.text[lo:hi]
+        if said.rstrip("”\"’' ").endswith("?"):
+            return None
+        probe = Draft(None, "", None, (lo, hi), "", (lo, hi), actor=owner.actor)
+        probe.person = owner.person
+        ctype, _ = claim_type(probe, Span(lo, hi, said), self.text, self.index)
+        topics = self.topics(said)
+        return None if ctype == "statement" and not topics else (ctype, topics)
+
+    def _quiet(self, offset: int, para: str, doc: Doc) -> None:
+        """A question or an aside: counted as sentences, its watched names remembered, but no
+        claim, and no quote runs on through it."""
+        self.discourse.open_quote = None
+        self.discourse.unclosed = False
+        names = list(self.index.find(para))
+        for sent in doc.sents:
+            self.discourse.sentence_no += 1
+            start = offset + sent.start_char
+            self.discourse.sentence_spans[self.discourse.sentence_no] = (
+                start,
+                offset + sent.end_char,
+            )
+            named = [n for n in names if sent.start_char <= n[0] < sent.end_char]
+            self.speakers.remember_names(offset, sent, [], [], named)
+
+    def _attributed(
+        self,
+        offset: int,
+        para: str,
+        doc: Doc,
+        role: Role,
+        owner: Resolution,
+        drafts: list[Draft],
+        label: tuple[int, int] | None,
+    ) -> list[Draft]:
+        """A turn, answer or entry: its cue claims (reported speech, "I said"), less the vague
+        ones (``_vague``), whose sentences the speaker's own points hold; then those points."""
+        drafts = [d for d in drafts if not _vague(d)]
+        for d in drafts:  # "I said ...", "we told them ...": the speaker's own point
+            if d.speaker_tok is not None and d.speaker_tok.lower_ in FIRST_PERSON:
+                d.assertion = True
+        regions = quoted_stretches(para) if role.kind == "entry" else [(0, len(para))]
+        about = _ABOUT.match(para) if role.kind == "entry" else None
+        covered = [(a - offset, b - offset) for d in drafts if d.content for a, b in [d.sentence]]
+        kind = {"turn": "a transcript turn", "answer": "an interview answer"}.get(
+            role.kind, "a round-up quote"
+        )
+        made = [
+            Draft(
+                cue=None,
+                cue_lemma="",
+                speaker_tok=None,
+                content=(offset + s, offset + e),
+                type_hint="",
+                sentence=(offset + s, offset + e),
+                how=f"said in {kind}",
+                actor=owner.actor,
+                resolution=owner.how,
+                person=owner.person,
+                sentence_no=self.discourse.sentence_no,
+                label=label,
+                assertion=True,
+                about=(offset + about.start(1), offset + about.end(1)) if about else None,
+            )
+            for s, e in assertions.points(
+                list(doc.sents), regions, covered, lambda span: self._kind(offset, span, owner)
+            )
+        ]
+        return sorted(drafts + made, key=lambda d: d.sentence[0])
 
     def claims(self) -> list[Claim]:
         """The article's claims, once every paragraph is in."""
@@ -63,6 +188,8 @@ class ArticleRun:
                     self.notes.append(note)
                 continue
             claim = self._finish(d)
+            if d.assertion and claim.type == "statement" and not self._own_topics(claim):
+                continue  # small talk, or a statement on nothing watched
             if out and not attributions and d.participle:
                 # "denied the claim, calling it a fabrication": one denial, told twice
                 before, first = out[-1]
@@ -118,6 +245,10 @@ class ArticleRun:
                 )
         return out
 
+    def _own_topics(self, claim: Claim) -> tuple[str, ...]:
+        """The topics a claim's own words name (no topic from the story around it)."""
+        return self.topics(claim.content.text) if claim.content else ()
+
     def _finish(self, d: Draft) -> Claim:
         """The claim a draft makes: its spans in the article, its type and topics."""
         text = self.text
@@ -135,6 +266,10 @@ class ArticleRun:
         before = [spans.get(d.sentence_no - back, (0, 0)) for back in (1, 2)]
         k = bisect_right(self.paragraph_starts, d.sentence[0]) - 1
         paragraph = self.paragraphs[max(k, 0)][1]
+        topics = self.topics.of_claim(text, content, d.sentence, before, paragraph)
+        if d.about:  # a round-up's "On the talks in Riyadh:" says what the quote is about
+            more = self.topics(text[d.about[0] : d.about[1]])
+            topics = tuple(t for t in self.topics.ids if t in topics or t in more)
         return Claim(
             type=ctype,
             speaker=d.speaker,
@@ -142,11 +277,21 @@ class ArticleRun:
             content=content,
             sentence=Span(sent_lo, sent_hi, text[sent_lo:sent_hi]),
             actor=d.actor,
-            topics=self.topics.of_claim(text, content, d.sentence, before, paragraph),
+            topics=topics,
             resolution=d.resolution,
             key=key,
             cue_reason=d.how,
+            label=Span(d.label[0], d.label[1], text[d.label[0] : d.label[1]]) if d.label else None,
         )
+
+
+def _vague(d: Draft) -> bool:
+    """A cue in a speaker's own words with no one behind it: no subject, "they say", "it
+    was said", a pronoun resolved to no one. The speaker's own point holds that sentence."""
+    tok = d.speaker_tok
+    if tok is None or tok.lower_ in GROUP_PRONOUNS:
+        return True
+    return d.actor is None and tok.pos_ == "PRON" and tok.lower_ not in FIRST_PERSON
 
 
 def _merged(first: Claim, second: Claim, text: str) -> Claim:

@@ -127,7 +127,10 @@ def span(
     if (
         verb.dep_ in ("parataxis", "ccomp", "advcl", "conj")
         and verb.head.i != verb.i
-        and not any(c.dep_ in ("dobj", "dative", "oprd", "mark") for c in kids)
+        and not any(c.dep_ in ("dobj", "dative", "oprd") for c in kids)
+        # 'X, as he said, is Y': an "as" clause says the clause it hangs on; another marker
+        # ("because he said", "if she says") does not
+        and all(c.lower_ == "as" and verb.dep_ == "advcl" for c in kids if c.dep_ == "mark")
         and (verb.dep_ != "conj" or verb.i > verb.head.i)
         and not any(c.dep_ == "cc" and verb.head.i < c.i < verb.i for c in verb.head.children)
     ):

@@ -33,6 +33,9 @@ class Draft:
     sentence_no: int = 0
     continued: list[tuple[int, int]] = field(default_factory=list)  # quotes that go on with it
     also: list[tuple[int, int]] = field(default_factory=list)  # "and that B": its own claim
+    label: tuple[int, int] | None = None  # the transcript label or header naming the speaker
+    assertion: bool = False  # said in a turn or answer, with no cue: kept if typed or on a topic
+    about: tuple[int, int] | None = None  # a round-up entry's "On X:": what the quote is about
 
 
 class Resolution(NamedTuple):
@@ -68,3 +71,5 @@ class Discourse:
     sentence_spans: dict[int, tuple[int, int]] = field(default_factory=dict)
     open_quote: Draft | None = None  # the claim an uncued quote would continue
     unclosed: bool = False  # the last paragraph ended inside that claim's open quote
+    owner: Resolution | None = None  # who speaks in this transcript turn, answer or entry
+    interviewee: Resolution | None = None  # who answers an interview, once the lead named them

@@ -81,3 +81,5 @@ HOSTILE_FORMS = frozenset(
 # Pronouns for a person ("he" resolves to persons only) and for a group or an institution.
 PERSON_PRONOUNS = frozenset("he him his she her".split())
 GROUP_PRONOUNS = frozenset("they them their it its".split())
+# The speaker's own pronouns: in a transcript turn or an interview answer they are its speaker.
+FIRST_PERSON = frozenset("i me my we us our".split())

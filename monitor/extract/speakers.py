@@ -10,12 +10,13 @@ The state it reads and writes across sentences (the parties named so far) is the
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from ..model import Span
 from .actors import DEMONYMS, ActorIndex
 from .draft import Discourse, Draft, Mention, Resolution
-from .lexicon import GROUP_PRONOUNS, PERSON_PRONOUNS
+from .lexicon import FIRST_PERSON, GROUP_PRONOUNS, PERSON_PRONOUNS
 from .syntax import NOT_SPEAKER, chars, subtree_span, trim
 
 if TYPE_CHECKING:
@@ -97,16 +98,57 @@ class Speakers:
                 Mention(offset + s, group, d.actor, False, self.discourse.sentence_no, True)
             )
 
+    def label(self, text: str) -> Resolution:
+        """Who a transcript label ("THE PRESIDENT", "MS. LEAVITT") or a round-up header
+        ("Secretary of State Marco Rubio on ABC This Week") names: a watched name or alias in
+        it, else the one holder of the office it names on the day ("the president")."""
+        name = re.sub(r"\s+on\s+.*$", "", text.strip().rstrip(":"))  # "... on Face the Nation"
+        shown = f'"{text.strip()}"'
+        matches = list(self.index.find(name))
+        if matches:
+            ident = matches[-1][2]
+            actor = self.index.actor(ident)
+            return Resolution(ident, f"{shown} → {actor.name}", actor.kind == "person")
+        office = re.sub(
+            r"^(the|mr|ms|mrs|dr|madam|mister)\.?\s+", "", " ".join(name.lower().split())
+        )
+        holder = self.index.holder(office)
+        if holder is not None:
+            actor = self.index.actor(holder)
+            return Resolution(holder, f"{shown} → {actor.name} (the {office} on the day)", True)
+        return Resolution(None, f"{shown}: names no watched actor", True)
+
+    def interviewee(self) -> Resolution:
+        """Who answers in an interview whose answers name no speaker: the first person the
+        lead names as a speaker or subject ("Zelensky tells the BBC", "In an interview with
+        Politico, Trump said ...", "MP Ravi Karunanayake in an interview with the Daily Mirror
+        said ..."), watched or not, so that an unwatched interviewee's answers are no one's."""
+        if self.discourse.interviewee is None:
+            first = next((m for m in self.discourse.mentions if m.person and m.speaker), None)
+            if first is None:
+                self.discourse.interviewee = Resolution(None, "no interviewee named", True)
+            else:
+                name = self.index.actor(first.actor).name if first.actor else "no watched actor"
+                how = f'the interviewee → {name} ("{first.text}", named in the lead)'
+                self.discourse.interviewee = Resolution(first.actor, how, True)
+        return self.discourse.interviewee
+
     def _resolve(self, tok: Token, text: str, start: int) -> Resolution:
         """The actor a speaker mention stands for, how that was decided, and if it is a person.
         ``text`` is the mention's text and ``start`` its offset in the paragraph."""
         low = tok.lower_
+        owner = self.discourse.owner
+        if owner is not None and tok.pos_ == "PRON" and low in FIRST_PERSON:
+            # "I said", "we told them" in a transcript turn or an answer: its speaker
+            return Resolution(owner.actor, f'"{text}": the speaker, {owner.how}', owner.person)
         if tok.pos_ == "PRON" and (low in PERSON_PRONOUNS or low in GROUP_PRONOUNS):
             return self._pronoun(low, text)
         matches = list(self.index.find(text))
         tokens = [t for t in tok.subtree if start <= t.idx < start + len(text)]
-        if any(t.pos_ == "PROPN" and t.lower_ in MEDIA_NAMES for t in tokens):
-            # "Agence France-Presse", "The Kyiv Independent": a newsroom, not a government
+        own = [tok, *(c for c in tok.children if c.dep_ in ("compound", "flat", "amod"))]
+        if any(t.pos_ == "PROPN" and t.lower_ in MEDIA_NAMES for t in own):
+            # "Agence France-Presse", "The Kyiv Independent": a newsroom, not a government (not
+            # "Karunanayake in an interview with Daily Mirror": only the phrase's own words)
             return Resolution(None, f'"{text}": a news outlet', False)
         named = self._named(tok, text, start, matches, tokens)
         if named is not None:

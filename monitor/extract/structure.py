@@ -4,6 +4,7 @@ and the sentences of a content."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 
 from ..model import Span
 
@@ -41,3 +42,147 @@ def sentences(content: Span) -> list[tuple[int, int]]:
         for m in re.finditer(r"[^.!?]+[.!?]*[”\"»]?", content.text)
         if m.group(0).strip()
     ] or [(content.start, content.end)]
+
+
+# --- the layout of a document: transcripts, interviews, round-ups, live blogs ----------------
+@dataclass(frozen=True)
+class Role:
+    """What a paragraph is in its document's layout, and who speaks in it when the layout,
+    not a cue, says so.
+
+    ``kind``: "prose" (cues decide), "turn" (a transcript speaker's words, after a label such as
+    ``THE PRESIDENT:``), "question" (a transcript's ``Q``, a moderator, an interview question:
+    never a claim), "answer" (an interview answer with no label: the interviewee's), "entry" (a
+    round-up line under a header naming its speaker, "Secretary Rubio on This Week", or a
+    "- On X: “...”" line of an interview's key moments), "aside" (a timestamp, caption,
+    byline or dateline: never a claim, never a speaker). ``label``: paragraph offsets of the
+    label or header that names the speaker (None for an answer: the lead names the
+    interviewee); ``body``: where the speaker's words start in the paragraph."""
+
+    kind: str = "prose"
+    label: tuple[int, int] | None = None
+    label_text: str = ""
+    label_paragraph: int = -1  # the paragraph that holds the label (a turn goes on below it)
+    body: int = 0
+
+
+PROSE = Role()
+# "THE PRESIDENT:", "MS. LEAVITT:", "SECRETARY GENERAL RUTTE:", "Q:", "Q", "Interviewer:"
+_LABEL = re.compile(
+    r"(?P<label>(?:[A-Z][A-Z.’'\-]*\s){0,4}[A-Z][A-Z.’'\-]+|Q|Interviewer|Moderator|Question)"
+    r"(?::\s*|\s+(?=\S))"
+)
+_Q_GLUED = re.compile(r"Q(?=[A-Z][a-z])")  # "QIn your book ...": a question mark lost its space
+_HOSTS = frozenset("q question moderator interviewer reporter audience participant".split())
+_TIMESTAMP = re.compile(
+    r"\d{1,2}[:.]\d{2}(?:\s*(?:[ap]\.?m\.?|AM|PM|GMT|BST|UTC|CET|CEST|EST|EDT|ET|PT|PST|PDT))?"
+    r"(?:\s+(?:[A-Z]{2,4}))?\b",
+    re.I,
+)
+_CAPTION = re.compile(
+    r"(?:[–—-]\s*(?:video|audio|photos?|gallery|watch)\s*$)|^(?:photograph|photo|image|"
+    r"video|watch|listen|pictured|caption)\s*[:|]",
+    re.I,
+)
+_BYLINE = re.compile(
+    r"^(?:(?:from|by|reporting by|written by|edited by)\s+[A-Z][\w’'.-]+|[A-Z][\w’'.-]+(?:\s+[A-Z]"
+    r"[\w’'.-]+){0,3} contributed (?:to )?(?:this )?report)",
+)
+_ENTRY = re.compile(r"[-–—•*]\s+(?:On\s[^:]{2,160}:\s*)?[“\"]")
+_BULLET = re.compile(r"[-–—•*]\s")
+_KEY_MOMENT = re.compile(r"[-–—•*]\s+On\s[^:]{2,160}:\s*[“\"]")
+
+
+def layout(paragraphs: list[tuple[int, str]]) -> list[Role]:
+    """The role of each paragraph (see ``Role``), from the document's shape alone.
+
+    A label counts only in a document with at least two paragraphs labelled with a speaker
+    other than a questioner (a transcript), a "Q" paragraph only in one with two (an
+    interview); a header only when bullets follow it."""
+    texts = [p for _, p in paragraphs]
+    labels = [_label(p) for p in texts]
+    # a transcript labels its speakers; "Q" alone makes an interview in prose
+    transcript = sum(1 for x in labels if x and x[0].lower().strip(".") not in _HOSTS) >= 2
+    questions = sum(1 for p in texts if _question(p)) >= 2
+    roles: list[Role] = []
+    current = PROSE  # the turn or interview answer that runs on
+    for j, para in enumerate(texts):
+        role = _aside(para)
+        if role is None and transcript and labels[j] is not None:
+            name, body = labels[j]  # type: ignore[misc]
+            kind = "question" if name.lower().strip(".") in _HOSTS else "turn"
+            role = current = Role(kind, (0, len(name)), name, j, body)
+        elif role is None and questions and _question(para):
+            role = current = Role("question")
+        elif role is None and _BULLET.match(para):
+            role = _entry(texts, j, roles)
+        elif role is None and _header(texts, j):
+            role = Role("aside")  # a header speaks through the entries below it
+        elif role is None and transcript and current.kind in ("turn", "question"):
+            role = replace(current, body=0)  # a turn goes on below its label
+        elif role is None and current.kind == "question" and questions:
+            role = Role("answer")  # the interviewee answers until the next question
+        roles.append(role or PROSE)
+    return roles
+
+
+def _label(para: str) -> tuple[str, int] | None:
+    """A transcript label at the start of ``para`` and where the words after it start."""
+    m = _LABEL.match(para)
+    if m is None:
+        return None
+    name = m.group("label")
+    words = name.replace(".", " ").split()
+    if name not in ("Q", "Interviewer", "Moderator", "Question") and (
+        ":" not in para[m.end("label") : m.end("label") + 2] or len(words) > 5
+    ):
+        return None  # capitals without a colon are a headline or an acronym, not a label
+    if name == "Q" and not para[1:2].isspace() and para[1:2] != ":":
+        return None
+    return name, m.end()
+
+
+def _question(para: str) -> bool:
+    """An interview's question paragraph: "Q ...", "Q: ...", "QIn your book ..."."""
+    return bool(re.match(r"Q(?:[:.]?\s+\S)", para) or _Q_GLUED.match(para))
+
+
+def _aside(para: str) -> Role | None:
+    """A timestamp, a caption, a byline: text around the news, never a claim."""
+    stripped = re.sub(r"^(?:END|BEGIN|UPDATED?|POSTED)\s+", "", para.strip())
+    stamp = _TIMESTAMP.match(stripped)
+    if stamp and (stamp.end() == len(stripped) or _CAPTION.search(stripped)):
+        return Role("aside")
+    if _CAPTION.search(stripped) and len(stripped) < 160:
+        return Role("aside")
+    if _BYLINE.match(stripped) and len(stripped.split()) <= 12:
+        return Role("aside")
+    return None
+
+
+def _header(texts: list[str], j: int) -> bool:
+    """A short line with no sentence end, followed by a bullet: a round-up header."""
+    line = texts[j].strip()
+    return (
+        0 < len(line.split()) <= 16
+        and line[-1:] not in '.!?”"’;,:'
+        and j + 1 < len(texts)
+        and bool(_BULLET.match(texts[j + 1]))
+    )
+
+
+def _entry(texts: list[str], j: int, roles: list[Role]) -> Role:
+    """A bullet: an entry under the header above it when it quotes someone ('- "..."', '- On
+    X: "..."'), a key moment of the interviewee with no header ('- On X: "..."'), else prose
+    (a live blog's '- JUST IN: ...')."""
+    if not _ENTRY.match(texts[j]):
+        return PROSE
+    k = j - 1
+    while k >= 0 and _BULLET.match(texts[k]):
+        k -= 1
+    if k >= 0 and _header(texts, k):
+        line = texts[k].strip()
+        return Role("entry", (0, len(line)), line, k)
+    if _KEY_MOMENT.match(texts[j]):
+        return Role("entry")  # the interviewee's, named in the lead
+    return PROSE

@@ -56,7 +56,7 @@ class TopicMatcher:
             for n, t in enumerate(watchlist.topics.values())
             if t.weak_keywords
         ]
-        self._ids = list(watchlist.topics)
+        self.ids = list(watchlist.topics)
         self._pattern = re.compile("|".join(groups), re.I) if groups else None
         # the pattern is tried only where a word can start a keyword: a long alternation tried
         # at every character costs more than everything else the rules do
@@ -86,7 +86,7 @@ class TopicMatcher:
                     end = m.end()
         if not strong_only:
             strong |= {n for n in weak if strong <= {n}}
-        return tuple(self._ids[n] for n in sorted(strong))
+        return tuple(self.ids[n] for n in sorted(strong))
 
     def of_claim(
         self,

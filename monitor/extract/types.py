@@ -104,8 +104,13 @@ _NESTED_CUE = re.compile(
     r"|offer\w*)\b",
     re.I,
 )
+# The speaker's own future act: "we will", "I'll", "our forces would" (not "I believe the
+# Europeans will": the modal must be the first person's)
 _OWN_ACTION = re.compile(
-    r"\b(we|i|our)\b.{0,40}\b(will|would|shall|are going to|am going to)\b", re.I | re.S
+    r"\b(?:we|i)(?:['’]ll|['’]d\b|(?:\s+(?:\w+ly|also|still|never|just|then|too|all|both))*"
+    r"\s+(?:will|would|shall|are going to|am going to|are gonna|am gonna)\b)"
+    r"|\bour\s+\w+(?:\s+\w+)?\s+(?:will|would|shall|are going to)\b",
+    re.I,
 )
 _IMPERATIVE_FIRST = re.compile(
     r"^[“\"«]?\s*(let|do|don['’]t|stop|give|fill|support|help|send|"
