@@ -199,3 +199,20 @@ def test_a_topic_with_only_a_description_is_found_by_what_it_names() -> None:
     assert not {"effect", "post guarantee"} & set(ex.topic_keywords["guarantees"])
     (claim,) = ex.extract("Zelensky said Russian missiles had hit a school in Kharkiv.")
     assert claim.topics == ("strikes",)
+
+
+def test_a_paragraph_over_spacys_limit_is_read_in_pieces(extractor: Extractor) -> None:
+    """One line of 1.2 million characters (spaCy refuses more than 1,000,000 in one text):
+    the claims at its start and at its end are both found, at their offsets. Long words keep
+    the parse cheap; the pieces are what is tested."""
+    first = "Zelensky said that the talks had failed. "
+    last = "Peskov said the Kremlin would not negotiate."
+    filler = " ".join("x" * 999 for _ in range(1200)) + ". "
+    text = first + filler + last
+    assert "\n" not in text and len(text) > 1_200_000
+    claims = extractor.extract(text, date(2025, 6, 1))
+    found = {(c.actor, c.content.text if c.content else "") for c in claims}
+    assert ("zelensky", "the talks had failed") in found
+    assert ("peskov", "the Kremlin would not negotiate") in found
+    for c in claims:
+        assert c.content is not None and text[c.content.start : c.content.end] == c.content.text

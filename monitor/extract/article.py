@@ -120,7 +120,6 @@ class ArticleRun:
         """A question or an aside: counted as sentences, its watched names remembered, but no
         claim, and no quote runs on through it."""
         self.discourse.open_quote = None
-        self.discourse.unclosed = False
         names = list(self.index.find(para))
         for sent in doc.sents:
             self.discourse.sentence_no += 1
@@ -212,7 +211,7 @@ class ArticleRun:
         for s_idx, sent in enumerate(sents):
             drafts, reasons[s_idx] = self.finder.sentence(doc, sent, spans, offset)
             found += [(s_idx, d) for d in drafts]
-        carried, spans = quotes.carry_open_quote(para, spans, self.discourse)
+        carried = quotes.carry_open_quote(self.discourse)
         kept = quotes.own_words(found, self.finder.attributions)
         drafts = quotes.continue_quotes(para, offset, spans, [d for _, d in kept], carried)
         kept = [(s, d) for s, d in kept if d in drafts]

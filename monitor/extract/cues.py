@@ -189,6 +189,10 @@ class CueFinder:
         lemma = tok.lemma_.lower()
         if lemma == "accord" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
             return _according_to(doc, sent, tok, offset)
+        if pos == "VERB" and _phrasal(tok):
+            how = f"{lemma!r} {_phrasal(tok)!r} is a speech act"
+            parts = [c for c in tok.children if c.dep_ == "prt"]
+            return self._verb(doc, sent, tok, quotes, offset, parts, how)
         if pos == "VERB":
             p = model.verb(tok, quoted)
             pp, parts = model.phrase(tok)
@@ -279,6 +283,8 @@ class CueFinder:
             return "a toll taken, not a claim"  # "has claimed the lives of"
         if any(c.dep_ == "neg" for c in kids) and typed != "denial" and lemma in NEEDS_CLAUSE:
             return "negated: saying nothing is no claim"  # "did not comment"
+        if verb.dep_ == "pcomp" and verb.head.lower_ == "without":
+            return "negated: saying nothing is no claim"  # "without saying how many"
         if verb.dep_ in ("amod", "compound"):
             return "used as an adjective"  # "the claimed attack"
         if (
@@ -291,6 +297,20 @@ class CueFinder:
         if verb.dep_ == "acl" and not any(c.dep_ in ("ccomp", "xcomp") for c in kids):
             return "describes a noun"  # "a report released on Saturday"
         return ""
+
+
+# Phrasal verbs that report speech whatever their parts say alone ("ruled out a ground
+# presence", "lashed out at critics"). Written by hand.
+_PHRASAL_ACTS = frozenset({("rule", "out"), ("lash", "out"), ("hit", "back"), ("speak", "out")})
+
+
+def _phrasal(tok: Token) -> str:
+    """The particle that makes ``tok`` a phrasal speech act, or ""."""
+    lemma = tok.lemma_.lower()
+    return next(
+        (c.lower_ for c in tok.children if c.dep_ == "prt" and (lemma, c.lower_) in _PHRASAL_ACTS),
+        "",
+    )
 
 
 def _i(tok: Token) -> int:
@@ -324,10 +344,13 @@ def _according_to(doc: Doc, sent: Any, tok: Token, offset: int) -> Draft | None:
         return None
     speaker = objs[0]
     phrase = subtree_span(speaker)
+    # "X, according to Bessent, which will amount to Y": the speaker's relative clause is not
+    # what was said
+    stop = max(phrase.stop, speaker.right_edge.i + 1)
     gov = tok.head
-    rest = [x for x in gov.subtree if not (tok.i <= x.i < phrase.stop)]
+    rest = [x for x in gov.subtree if not (tok.i <= x.i < stop)]
     if gov.i == tok.i:  # "according to X" is the sentence's root
-        rest = [x for x in sent if not (tok.i <= x.i < phrase.stop)]
+        rest = [x for x in sent if not (tok.i <= x.i < stop)]
     run = largest_run(rest)
     if not run or len(run) < 2:
         return None
@@ -353,8 +376,9 @@ def _noun_cue(doc: Doc, sent: Any, noun: Token, offset: int) -> Draft | None:
         for c in clauses
         if marked(c, "that")
         or (c.tag_ == "VBD" and c.dep_ != "relcl")
-        # "his threats to resort to ...", "Kyiv's demand to ...": what is threatened, asked
-        or (lemma in NOUN_TYPES and c.tag_ == "VB" and any(g.lower_ == "to" for g in c.children))
+        # "his threats to resort to ...", "Kyiv's demand to ...", "his claim to be willing":
+        # what is threatened, asked, claimed
+        or (c.tag_ == "VB" and any(g.lower_ == "to" for g in c.children))
     ]
     if lemma in NOUN_TYPES and not clauses:
         # "Kyiv's call for a ceasefire", "his demands for ..."

@@ -70,6 +70,5 @@ class Discourse:
     sentence_no: int = 0
     sentence_spans: dict[int, tuple[int, int]] = field(default_factory=dict)
     open_quote: Draft | None = None  # the claim an uncued quote would continue
-    unclosed: bool = False  # the last paragraph ended inside that claim's open quote
     owner: Resolution | None = None  # who speaks in this transcript turn, answer or entry
     interviewee: Resolution | None = None  # who answers an interview, once the lead named them

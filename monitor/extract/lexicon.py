@@ -62,8 +62,13 @@ NOUN_TYPES: dict[str, str] = {
     "accusation": "accusation",
     "allegation": "accusation",
 }
-# Cues that need a clause, a quote or an object to be a claim at all ("told reporters" is not).
-NEEDS_CLAUSE = frozenset("say tell add note explain write report reply respond comment".split())
+# Cues that need a clause or a quote to be a claim at all: "told reporters" says nothing, and
+# "Russia maintains maximalist demands", "asserted control", "declared martial law", "pressed
+# its claim" are a writer's characterisation or an act, not something said.
+NEEDS_CLAUSE = frozenset(
+    "say tell add note explain write report reply respond comment maintain assert declare "
+    "stress emphasise emphasize underline underscore press".split()
+)
 # Acts, not speech: "Russia attacked Kyiv" is no claim; in a claim, they make threats and
 # accusations ("we will strike", "Ukraine had attacked ...").
 HOSTILE_VERBS = frozenset(

@@ -9,27 +9,19 @@ paragraph's start in the article).
 from __future__ import annotations
 
 from .draft import Discourse, Draft
-from .lexicon import GROUP_PRONOUNS, PERSON_PRONOUNS
-from .structure import QUOTE_CLOSE, QUOTE_OPEN
+from .lexicon import GROUP_PRONOUNS, PERSON_PRONOUNS, VERB_TYPES
+from .structure import QUOTE_CLOSE
 
 Offsets = tuple[int, int]
 
 
-def carry_open_quote(
-    para: str, quotes: list[Offsets], discourse: Discourse
-) -> tuple[Draft | None, list[Offsets]]:
-    """The claim the last paragraph left open (taken off ``discourse``), and this paragraph's
-    quotes: a quote left unclosed runs on into this paragraph up to its closing mark, unless
-    this paragraph opens a quote of its own."""
-    carried, unclosed = discourse.open_quote, discourse.unclosed
+def carry_open_quote(discourse: Discourse) -> Draft | None:
+    """The claim the last paragraph left open (taken off ``discourse``): a paragraph that opens
+    with a quote mark carries it on. A quote mark never closed ends at its paragraph: a next
+    paragraph with no quote mark of its own is the reporter again."""
+    carried = discourse.open_quote
     discourse.open_quote = None
-    discourse.unclosed = False
-    if carried is not None and unclosed and para.lstrip()[:1] not in QUOTE_OPEN:
-        close = min((para.find(c) for c in "”»" if c in para), default=-1)
-        quotes = [(0, close + 1 if close >= 0 else len(para))] + [
-            q for q in quotes if q[0] > close >= 0
-        ]
-    return carried, quotes
+    return carried
 
 
 def own_words(found: list[tuple[int, Draft]], attributions: bool) -> list[tuple[int, Draft]]:
@@ -92,28 +84,26 @@ def leave_open(
     carried: Draft | None,
     discourse: Discourse,
 ) -> None:
-    """The claim whose quote reaches the end of the paragraph may go on in the next one: note
-    it on ``discourse``, and whether its quote mark was left unclosed."""
+    """The claim whose quote reaches the end of the paragraph may go on in the next one, if
+    that one opens with a quote mark: note it on ``discourse``."""
     last = drafts[-1] if drafts else carried if quotes and quotes[0][0] <= 2 else None
     if last is None or not (last.quote or last.continued):
         return
     ends = max([last.content[1] if last.content else 0, *(b for _, b in last.continued)])
     if ends - offset >= len(para.rstrip()) - 2:
         discourse.open_quote = last
-        discourse.unclosed = (
-            para.rstrip()[-1:] not in QUOTE_CLOSE
-            and bool(quotes)
-            and (para.count("“") > para.count("”"))
-        )
 
 
 def same_speaker(outer: Draft, inner: Draft) -> bool:
-    """Whether a nested cue's speaker is the outer claim's: none of its own, or a pronoun. (A
-    nested cue naming the outer speaker again, "Putin ... claiming ... and daring ...", is a
-    claim of its own.)"""
+    """Whether a nested cue's speaker is the outer claim's: none of its own, a pronoun, or the
+    very subject of the outer cue when the nested verb is no typed speech act ("accused Russia
+    of mocking the truce": the mocking is what was accused). A typed act of the same speaker
+    is a claim of its own ("Putin ... claiming ... and daring the west")."""
     a, b = outer.speaker_tok, inner.speaker_tok
-    return b is None or (
-        a is not None and b.pos_ == "PRON" and b.lower_ in PERSON_PRONOUNS | GROUP_PRONOUNS
+    return (
+        b is None
+        or (a is not None and b.pos_ == "PRON" and b.lower_ in PERSON_PRONOUNS | GROUP_PRONOUNS)
+        or (a is not None and a.i == b.i and inner.cue_lemma not in VERB_TYPES)
     )
 
 

@@ -13,26 +13,73 @@ QUOTE_CLOSE = '”"»'
 _QUOTE_PAIRS = (("“", "”"), ('"', '"'), ("«", "»"))
 
 
+# The longest stretch parsed as one paragraph, in characters: a longer line (a transcript with
+# no line breaks, a scraped page in one line; spaCy refuses more than 1,000,000 characters) is
+# read in pieces of at most this, cut after a sentence where one ends in its last fifth.
+MAX_PARAGRAPH = 20_000
+_SENTENCE_END = re.compile(r"[.!?][”\"’)\]]*\s+")
+
+
 def paragraphs(text: str) -> list[tuple[int, str]]:
-    """(offset, text) of every non-empty line: a feed's article text has a paragraph a line."""
-    return [(m.start(), m.group(0)) for m in re.finditer(r"[^\n]+", text)]
+    """(offset, text) of every non-empty line, a paragraph each (a feed's article text has a
+    paragraph a line), a line longer than ``MAX_PARAGRAPH`` in pieces."""
+    out: list[tuple[int, str]] = []
+    for m in re.finditer(r"[^\n]+", text):
+        start, line = m.start(), m.group(0)
+        while len(line) > MAX_PARAGRAPH:
+            cut = _cut(line)
+            out.append((start, line[:cut]))
+            start, line = start + cut, line[cut:]
+        out.append((start, line))
+    return out
+
+
+def _cut(line: str) -> int:
+    """Where to end the first piece of an over-long line: after the last sentence end in the
+    last fifth of the window, else at its last space, else at the window's end."""
+    window = line[:MAX_PARAGRAPH]
+    ends = [m.end() for m in _SENTENCE_END.finditer(window, MAX_PARAGRAPH * 4 // 5)]
+    if ends:
+        return ends[-1]
+    space = window.rfind(" ", MAX_PARAGRAPH * 4 // 5)
+    return space + 1 if space > 0 else MAX_PARAGRAPH
 
 
 def quotes(text: str) -> list[tuple[int, int]]:
-    """Quoted stretches of a paragraph, marks included; an unclosed quote runs to the end."""
+    """Quoted stretches of a paragraph, marks included.
+
+    A quote mark never closed (the paragraph ends, or another quote opens, before its closing
+    mark) ends before a reporting clause that follows it ('“We demand their release, Rodríguez
+    said'), else at the next quote or at the end of the paragraph."""
     out: list[tuple[int, int]] = []
     for open_, close in _QUOTE_PAIRS:
         pos = 0
         while (start := text.find(open_, pos)) >= 0:
             end = text.find(close, start + 1)
+            again = text.find(open_, start + 1) if open_ != close else -1
+            if open_ != close and (end < 0 or 0 <= again < end):
+                stop = again if again >= 0 else len(text)
+                said = _REPORTING.search(text, start, stop)
+                stop = said.start() if said else stop
+                if stop - start > 20:
+                    out.append((start, stop))  # unclosed: up to the reporting clause
+                if again < 0:
+                    break
+                pos = again
+                continue
             if end < 0:
-                if open_ != close and len(text) - start > 20:
-                    out.append((start, len(text)))  # a quote that goes on in the next paragraph
                 break
             if end - start > 2:
                 out.append((start, end + 1))
             pos = end + 1
     return sorted(out)
+
+
+# ", Rodríguez said", ", the minister told reporters": where a quote left unclosed must end
+_REPORTING = re.compile(
+    r",\s+(?:[\w’'.-]+\s+){1,4}(?:said|says|told|added|stated|declared|insisted|warned|wrote"
+    r"|continued|explained|argued|noted)\b"
+)
 
 
 def sentences(content: Span) -> list[tuple[int, int]]:
