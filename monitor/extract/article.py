@@ -187,8 +187,8 @@ class ArticleRun:
                     self.notes.append(note)
                 continue
             claim = self._finish(d)
-            if d.assertion and claim.type == "statement" and not self._own_topics(claim):
-                continue  # small talk, or a statement on nothing watched
+            if d.assertion and not self._worth(claim):
+                continue  # small talk, a plan, or a statement on nothing watched
             if out and not attributions and d.participle:
                 # "denied the claim, calling it a fabrication": one denial, told twice
                 before, first = out[-1]
@@ -244,9 +244,16 @@ class ArticleRun:
                 )
         return out
 
-    def _own_topics(self, claim: Claim) -> tuple[str, ...]:
-        """The topics a claim's own words name (no topic from the story around it)."""
-        return self.topics(claim.content.text) if claim.content else ()
+    def _worth(self, claim: Claim) -> bool:
+        """Whether a point a speaker made in their own words is a claim: any typed one; a
+        statement only where its own words name a watched topic or another watched party
+        (small talk names neither)."""
+        said = claim.content.text if claim.content else ""
+        if claim.type != "statement":
+            return True
+        return bool(self.topics(said)) or any(
+            ident != claim.actor for _, _, ident in self.index.find(said)
+        )
 
     def _finish(self, d: Draft) -> Claim:
         """The claim a draft makes: its spans in the article, its type and topics."""

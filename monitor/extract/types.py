@@ -157,7 +157,10 @@ def claim_type(
 
 
 def _type_of(body: str, d: Draft, index: ActorIndex) -> str:
-    """One sentence's type: the most specific kind of claim its wording signals."""
+    """One sentence's type: the most specific kind of claim its wording signals. A question
+    ("Would you like to say something?") asserts nothing, so it is a statement."""
+    if body.rstrip("”\"’' )").endswith("?"):
+        return "statement"
     cue = d.cue_lemma
     nested = _NESTED_CUE.match(body)
     if nested:  # 'said he expected ...', 'said they denied ...'
