@@ -34,6 +34,7 @@ CLAIM_TYPES = (
     "prediction",
 )
 SEVERITIES = ("low", "normal", "high")
+DEFAULT_MIN_CONFIDENCE = 0.0  # rules: claims less likely to be right go to the digest
 DEFAULT_DISPUTE_WINDOW_DAYS = 14  # a denial disputes assertions at most this old
 DEFAULT_REPEAT_SIMILARITY = 0.6  # word overlap above which a claim restates an earlier one
 DEFAULT_REPEAT_WINDOW_DAYS = 30  # wire copies of one story arrive within this time
@@ -250,6 +251,9 @@ class Rule(_Strict):
     severity: Literal["low", "normal", "high"] = "normal"
     channels: list[str] = []  # Apprise tags; empty means every channel
     digest: bool = False  # True: collected into the channels' next digest, not sent at once
+    # a claim less likely than this to be right (its confidence) goes to the digest, marked
+    # "possible", rather than out at once
+    min_confidence: float = Field(default=DEFAULT_MIN_CONFIDENCE, ge=0, le=1)
 
 
 class DiffSettings(_Strict):

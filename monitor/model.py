@@ -52,6 +52,10 @@ class Claim:
     # the transcript label, interview lead or round-up header that names the speaker, where the
     # sentence itself names none ("THE PRESIDENT:" above an answer): not part of ``extent``
     label: Span | None = None
+    # how likely the actor, type and topics are all right (0..1, calibrated on the gold sets:
+    # see ``monitor/extract/confidence.py``), and why
+    confidence: float = 1.0
+    confidence_why: str = ""
 
     @property
     def extent(self) -> tuple[int, int]:

@@ -23,14 +23,15 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from polnear_baseline import score as score_brat  # noqa: E402  (tools/ is on the path)
+import alert_eval  # noqa: E402  (tools/ is on the path)
+from polnear_baseline import score as score_brat  # noqa: E402
 
 from monitor.cli import claim_json  # noqa: E402
 from monitor.config import load_watchlist  # noqa: E402
@@ -72,6 +73,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument(
         "--sets", nargs="+", default=["polnear", "seed", "guardian", "nyt", "mixed", "news2025"]
     )
+    ap.add_argument(
+        "--alerts",
+        action="store_true",
+        help="replay each set with a rule on every watched actor and judge the alerts",
+    )
     args = ap.parse_args(argv)
     ev, out = args.shared / "eval", args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -109,6 +115,15 @@ def main(argv: list[str] | None = None) -> None:
         _write(set_ex, docs, out / f"{spec.name}.jsonl")
         r = _score_claims(score, folder, spec.gold, out / f"{spec.name}.jsonl", out, spec.name)
         print(f"{spec.name}: {_line(r)}")
+        if args.alerts:
+            wl = load_watchlist(spec.watchlist) if spec.watchlist else watchlist
+            published = _published(args.shared)
+            entries = alert_eval.entries_for(stems, folder, published)
+            fmts = {s: recent[s]["format"] for s in stems if s in recent}
+            res = alert_eval.evaluate(spec.name, spec.gold, entries, wl, set_ex, fmts)
+            print(f"{spec.name} alerts: {res.line()}; wrong: {res.wrong()}")
+            for fmt, part in res.by_format.items() if len(res.by_format) > 1 else []:
+                print(f"  {fmt}: {part.line()}")
         formats = sorted({recent[s]["format"] for s in stems if s in recent})
         for fmt in formats if len(formats) > 1 else []:
             keep = {s for s in stems if recent.get(s, {}).get("format") == fmt}
@@ -160,6 +175,17 @@ def _sets(root: Path, shared: Path, out: Path) -> list[_Set]:
             gold / "blind-2025.watchlist.yaml",
         ),
     ]
+
+
+def _published(shared: Path) -> dict[str, datetime]:
+    """doc -> publication time, from both article folders' index.jsonl."""
+    out = {}
+    for folder in ("articles", "articles-2025"):
+        for line in (shared / "data" / folder / "index.jsonl").read_text("utf-8").splitlines():
+            row = json.loads(line)
+            when = datetime.fromisoformat(row["published"].replace("Z", "+00:00"))
+            out[row["doc"]] = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return out
 
 
 def _index(folder: Path) -> dict[str, dict[str, Any]]:
