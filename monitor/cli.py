@@ -37,7 +37,20 @@ def _load(config_file: str | None) -> Config:
         raise SystemExit(1) from err
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """The command group; a database whose schema this release cannot use is one clear line."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        from .store.migrate import SchemaError
+
+        try:
+            return super().invoke(ctx)
+        except SchemaError as err:
+            click.echo(f"claimwatch: {err}", err=True)
+            raise SystemExit(1) from err
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="claimwatch")
 @click.option(
     "--log-level",
@@ -137,6 +150,42 @@ def status(config_file: str | None, as_json: bool) -> None:
     finally:
         store.close()
     click.echo(status_json(feeds, channels) if as_json else status_text(feeds, channels))
+
+
+@main.command()
+@config_option
+@click.option(
+    "--check", is_flag=True, help="Only say whether revisions are waiting (exit 1 if so)."
+)
+def migrate(config_file: str | None, check: bool) -> None:
+    """Bring the database's schema up to this release (Alembic revisions, in one transaction).
+
+    Processes apply revisions marked safe at start on their own; the others wait for this
+    command, run with every claimwatch process stopped and the database backed up."""
+    from .store import make_engine, migrate
+
+    config = _load(config_file)
+    where = _masked_db(config.database)
+    if check:
+        engine = make_engine(config.database)
+        try:
+            with engine.connect() as conn:
+                now = migrate.state(conn)
+        finally:
+            engine.dispose()
+        if now.up_to_date:
+            click.echo(f"{where}: schema at {now.head}, up to date")
+            return
+        click.echo(f"{where}: schema at {now.current or '(none)'}; waiting:")
+        for rev in now.pending:
+            safe = "applied at start" if rev.safe_on_start else "needs `claimwatch migrate`"
+            click.echo(f"  {rev.id}: {rev.message} ({safe})")
+        raise SystemExit(1)
+    before, after = migrate.upgrade(config.database)
+    if before == after:
+        click.echo(f"{where}: schema at {after}, up to date")
+    else:
+        click.echo(f"{where}: schema upgraded from {before or '(before migrations)'} to {after}")
 
 
 def _masked_db(url: str) -> str:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import glob
+import shutil
+import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -68,3 +72,70 @@ def cli(*args: str) -> Result:
     from monitor.cli import main
 
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+# --- PostgreSQL: found on 127.0.0.1:5432, or started as the machine's packaging does ----------
+PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
+
+
+def pg_reachable() -> bool:
+    import psycopg
+
+    try:
+        psycopg.connect(PG_ADMIN).close()
+    except psycopg.OperationalError:
+        return False
+    return True
+
+
+def _start_cluster() -> None:
+    """Start the machine's PostgreSQL cluster when it is not running (idempotent)."""
+    if not shutil.which("pg_ctlcluster"):
+        return
+    for version in sorted(glob.glob("/etc/postgresql/*"), reverse=True):
+        subprocess.run(
+            [
+                "pg_ctlcluster",
+                "--skip-systemctl-redirect",
+                version.rsplit("/", 1)[1],
+                "main",
+                "start",
+            ],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        if pg_reachable():
+            return
+
+
+def pg_database(name: str) -> str:
+    """Create database ``name``; returns its SQLAlchemy URL."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as con:
+        con.execute(f'create database "{name}"')
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def pg_drop(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as con:
+        con.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database of this test's own, dropped afterwards."""
+    pytest.importorskip("psycopg")
+    if not pg_reachable():
+        _start_cluster()
+    if not pg_reachable():
+        pytest.skip("no PostgreSQL on 127.0.0.1:5432 and none could be started")
+    name = f"claimwatch_test_{uuid.uuid4().hex[:12]}"
+    url = pg_database(name)
+    try:
+        yield url
+    finally:
+        pg_drop(name)

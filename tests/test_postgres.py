@@ -1,64 +1,9 @@
-"""The same pipeline on a real PostgreSQL: found on 127.0.0.1:5432, or started if installed."""
+"""The same pipeline on a real PostgreSQL (see ``pg_url`` in conftest.py)."""
 
 from __future__ import annotations
 
-import glob
-import shutil
-import subprocess
-import uuid
-from collections.abc import Iterator
-
-import pytest
 from conftest import DEMO_FEED, cli, write_config
 from servers import SmtpServer, mailto_url
-
-psycopg = pytest.importorskip("psycopg")
-ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
-
-
-def _reachable() -> bool:
-    try:
-        psycopg.connect(ADMIN).close()
-    except psycopg.OperationalError:
-        return False
-    return True
-
-
-def _start_cluster() -> None:
-    """Start the machine's PostgreSQL cluster, as its packaging does, when it is not running."""
-    if not shutil.which("pg_ctlcluster"):
-        return
-    for version in sorted(glob.glob("/etc/postgresql/*"), reverse=True):
-        subprocess.run(
-            [
-                "pg_ctlcluster",
-                "--skip-systemctl-redirect",
-                version.rsplit("/", 1)[1],
-                "main",
-                "start",
-            ],
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-        if _reachable():
-            return
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    if not _reachable():
-        _start_cluster()
-    if not _reachable():
-        pytest.skip("no PostgreSQL on 127.0.0.1:5432 and none could be started")
-    name = f"claimwatch_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(ADMIN, autocommit=True) as con:
-        con.execute(f'create database "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(ADMIN, autocommit=True) as con:
-            con.execute(f'drop database if exists "{name}" with (force)')
 
 
 def test_end_to_end_on_postgres(tmp_path: object, pg_url: str, smtp: SmtpServer) -> None:

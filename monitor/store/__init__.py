@@ -18,9 +18,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text, update
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from ..fetch import Fetched
+from . import migrate
 from .history import Batch, QueuedAlert, Recorded, StoredClaim, stored_claim
 from .outbox import Outbox, OutboxItem, Pending
 from .tables import (
@@ -34,7 +35,6 @@ from .tables import (
     DisputeRow,
     FeedRow,
     OutletRow,
-    add_missing_columns,
     as_utc,
     make_engine,
     utcnow,
@@ -70,8 +70,7 @@ class Store(Outbox):
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
-        SQLModel.metadata.create_all(self.engine)
-        add_missing_columns(self.engine, (FeedRow, ArticleRow))
+        migrate.prepare(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Index, UniqueConstraint, event, inspect, text
+from sqlalchemy import Index, UniqueConstraint, event
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel, create_engine
 
@@ -191,23 +191,3 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
-
-
-def add_missing_columns(engine: Engine, tables: tuple[type[SQLModel], ...]) -> None:
-    """Add columns that ``create_all`` does not add to a table made by an older version.
-
-    Only for columns with a constant default or none (nullable): enough for what polling added."""
-    with engine.begin() as conn:
-        for table in tables:
-            meta = table.__table__  # type: ignore[attr-defined]
-            have = {c["name"] for c in inspect(conn).get_columns(meta.name)}
-            for column in meta.columns:
-                if column.name in have:
-                    continue
-                kind = column.type.compile(dialect=conn.dialect)
-                default = column.default.arg if column.default is not None else None
-                clause = f" DEFAULT {default!r}" if isinstance(default, (int, str)) else ""
-                if not clause and not column.nullable:
-                    continue
-                add = f'ALTER TABLE "{meta.name}" ADD COLUMN "{column.name}" {kind}{clause}'
-                conn.execute(text(add))
