@@ -18,7 +18,7 @@ from .config import Config, FeedConfig
 from .extract import Extractor
 from .model import Article, Claim
 from .notify import Channel, DeliveryReport, build_channels, deliver, load_templates
-from .store import Batch, QueuedAlert, Recorded, Store, utcnow
+from .store import Batch, QueuedAlert, Recorded, Store, StoredArticle, utcnow
 
 log = logging.getLogger("claimwatch.pipeline")
 
@@ -151,21 +151,33 @@ class Monitor:
         self, feed: FeedConfig, parsed: parse.ParsedFeed, report: PollReport
     ) -> None:
         """Extract and store the entries not read before, and those edited since they were."""
-        stored = self.store.article_hashes([a.key for a in parsed.articles])
+        for note in parsed.notes:
+            log.warning("feed %s: %s", feed.label, note)
+        articles = parsed.articles
+        stored = self.store.stored_articles([a.key for a in articles])
+        articles, rekeyed = _apart_from_other_feeds(feed, articles, stored)
+        if rekeyed:
+            stored |= self.store.stored_articles(rekeyed)
+        summary_only = parsed.summary_only | {
+            a.key
+            for a, b in zip(articles, parsed.articles, strict=True)
+            if b.key in parsed.summary_only
+        }
         done: set[str] = set()
         legacy: dict[str, str] = {}
-        for article in parsed.articles:
+        for article in articles:
             if article.key in done:  # a feed listing one entry twice is read once
                 continue
             done.add(article.key)
             digest = parse.content_hash(article)
-            before = stored.get(article.key)
+            found = stored.get(article.key)
+            before = found.content_hash if found else None
             if before == "":  # stored before hashes were kept: remember it, do not re-read
                 legacy[article.key] = digest
                 continue
             if before == digest:
                 continue
-            if feed.fetch_article and article.link and article.key in parsed.summary_only:
+            if feed.fetch_article and article.link and article.key in summary_only:
                 article = self._with_page(feed, article)
             published = article.published.date() if article.published else None
             with self._extracting:
@@ -328,6 +340,32 @@ class Monitor:
             self._operator_queued = False
             self.deliver()
         return reports
+
+
+def _apart_from_other_feeds(
+    feed: FeedConfig, articles: list[Article], stored: dict[str, StoredArticle]
+) -> tuple[list[Article], list[str]]:
+    """Entries whose identity another feed's stored article already holds, with another link
+    (two sites numbering their guids from 1): each is given its own identity, as
+    ``parse.distinct_identities`` does inside one document. Returns the articles and the new
+    keys to look up."""
+    out, rekeyed = [], []
+    for article in articles:
+        found = stored.get(article.key)
+        link = parse.clean_link(article.link)
+        if found and found.feed != feed.label and link and parse.clean_link(found.link) != link:
+            log.warning(
+                "feed %s: entry %r shares the identity %r with an article of feed %s that has "
+                "another link: read as an article of its own",
+                feed.label,
+                article.title[:60],
+                article.key[:120],
+                found.feed,
+            )
+            article = replace(article, key=f"{article.key}|{link}")
+            rekeyed.append(article.key)
+        out.append(article)
+    return out, rekeyed
 
 
 def trial_articles(source: str, published: date | None = None) -> list[Article]:

@@ -1,0 +1,144 @@
+"""Faults from the field, first kind: data lost without a word (issue 15).
+
+Each test feeds the field's example and at least one other instance of the same kind through
+real parts: a feed server on 127.0.0.1, a real SQLite store, the CLI through click's runner.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import WATCHLIST, write_config
+from servers import FeedServer
+
+from monitor.config import load_config
+from monitor.extract import Extractor
+from monitor.pipeline import Monitor
+
+STORIES = [
+    "Zelensky said on Monday that Ukraine wants the presence of American troops after the war.",
+    "Lavrov threatened retaliatory attacks on any foreign troops deployed in Ukraine.",
+    "Macron said that France was ready to send troops to Ukraine after a ceasefire.",
+]
+
+
+def item(text: str, guid: str | None, link: str | None, n: int) -> str:
+    parts = [f"<title>story {n}</title>", f"<description>{text}</description>"]
+    if guid is not None:
+        parts.append(f'<guid isPermaLink="false">{guid}</guid>')
+    if link is not None:
+        parts.append(f"<link>{link}</link>")
+    parts.append(f"<pubDate>Tue, 10 Feb 2026 0{n}:30:00 GMT</pubDate>")
+    return f"<item>{''.join(parts)}</item>"
+
+
+def rss(*items: str) -> str:
+    head = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+    return f"{head}{''.join(items)}</channel></rss>"
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    from monitor.config import load_watchlist
+
+    return Extractor(load_watchlist(WATCHLIST))
+
+
+def monitor(tmp_path: Path, extractor: Extractor, feeds: list[dict[str, Any]]) -> Monitor:
+    config = write_config(tmp_path, feeds=feeds, channels=[{"url": "stdout://"}])
+    return Monitor(load_config(config), extractor=extractor)
+
+
+def stored(tmp_path: Path, query: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(tmp_path / "claimwatch.sqlite") as con:
+        return list(con.execute(query))
+
+
+# --- items that collide on identity ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    "items",
+    [
+        pytest.param(  # the field's example: every item carries the site's one guid
+            [
+                item(t, "https://site.example/", f"https://site.example/{n}", n)
+                for n, t in enumerate(STORIES)
+            ],
+            id="one-guid-for-all-items",
+        ),
+        pytest.param(  # a live blog: no guid, every entry links to the one page, texts differ
+            [
+                item(t, None, "https://site.example/live?utm_source=rss", n)
+                for n, t in enumerate(STORIES)
+            ],
+            id="one-link-no-guid",
+        ),
+        pytest.param(  # one guid, one link, only the text tells them apart
+            [item(t, "42", "https://site.example/42", n) for n, t in enumerate(STORIES)],
+            id="one-guid-one-link",
+        ),
+    ],
+)
+def test_items_sharing_an_identity_are_each_read_once_and_logged(
+    tmp_path: Path,
+    feeds: FeedServer,
+    extractor: Extractor,
+    caplog: pytest.LogCaptureFixture,
+    items: list[str],
+) -> None:
+    feeds.set("/rss", rss(*items))
+    mon = monitor(tmp_path, extractor, [{"name": "site", "url": feeds.url("/rss")}])
+    try:
+        with caplog.at_level(logging.WARNING, logger="claimwatch.pipeline"):
+            first = mon.poll(mon.config.feeds[0])
+        assert first.error is None and first.articles == 3
+        assert stored(tmp_path, "select count(*) from article")[0][0] == 3
+        texts = {r[0] for r in stored(tmp_path, "select sentence from claim")}
+        assert all(any(t[:30] in s for s in texts) for t in STORIES)  # every story's claims
+        assert "3 entries share the identity" in caplog.text  # said, not silent
+        again = mon.poll(mon.config.feeds[0])  # the identities hold from poll to poll
+        assert again.error is None and again.articles == 0
+    finally:
+        mon.close()
+
+
+def test_an_entry_listed_twice_is_still_read_once(
+    tmp_path: Path, feeds: FeedServer, extractor: Extractor, caplog: pytest.LogCaptureFixture
+) -> None:
+    same = item(STORIES[0], "g1", "https://site.example/1", 1)
+    feeds.set("/rss", rss(same, same))
+    mon = monitor(tmp_path, extractor, [{"name": "site", "url": feeds.url("/rss")}])
+    try:
+        with caplog.at_level(logging.WARNING, logger="claimwatch.pipeline"):
+            assert mon.poll(mon.config.feeds[0]).articles == 1
+        assert "share the identity" not in caplog.text
+    finally:
+        mon.close()
+
+
+def test_two_feeds_numbering_their_guids_alike_are_both_read(
+    tmp_path: Path, feeds: FeedServer, extractor: Extractor, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another instance: guid "1" in two sites' feeds. The second was taken for an edit of the
+    first and its article row rewritten under the first feed."""
+    feeds.set("/a", rss(item(STORIES[0], "1", "https://a.example/one", 1)))
+    feeds.set("/b", rss(item(STORIES[1], "1", "https://b.example/uno", 2)))
+    mon = monitor(
+        tmp_path,
+        extractor,
+        [{"name": "a", "url": feeds.url("/a")}, {"name": "b", "url": feeds.url("/b")}],
+    )
+    try:
+        a, b = mon.config.feeds
+        assert mon.poll(a).articles == 1
+        with caplog.at_level(logging.WARNING, logger="claimwatch.pipeline"):
+            assert mon.poll(b).articles == 1
+        assert "shares the identity '1' with an article of feed a" in caplog.text
+        rows = stored(tmp_path, "select feed, link from article order by id")
+        assert rows == [("a", "https://a.example/one"), ("b", "https://b.example/uno")]
+        assert mon.poll(a).articles == 0 and mon.poll(b).articles == 0
+    finally:
+        mon.close()
