@@ -142,3 +142,102 @@ def test_two_feeds_numbering_their_guids_alike_are_both_read(
         assert mon.poll(a).articles == 0 and mon.poll(b).articles == 0
     finally:
         mon.close()
+
+
+# --- alerts routed nowhere ------------------------------------------------------------------------
+WATCHLIST_RULES = """actors:
+  zelensky: {{name: Volodymyr Zelensky, aliases: [Zelensky]}}
+rules:
+  - name: leaders
+    actors: [zelensky]
+    channels: {tags}
+"""
+
+
+def routed(tmp_path: Path, tags: str, channels: list[dict[str, Any]]) -> Path:
+    wl = tmp_path / "wl.yaml"
+    wl.write_text(WATCHLIST_RULES.format(tags=tags))
+    return write_config(
+        tmp_path, feeds=[{"name": "f", "url": "file:feed.xml"}], channels=channels, watchlist=wl
+    )
+
+
+@pytest.mark.parametrize(
+    ("tags", "channels", "expected"),
+    [
+        pytest.param(  # the field's case: a tag no channel has (here a near miss)
+            "[email]",
+            [{"name": "desk", "url": "stdout://", "tags": ["mail"]}],
+            "{wl}:6: rules.0.channels.0: no channel has the tag 'email', so rule 'leaders' would "
+            "send those alerts nowhere (tags: mail); did you mean 'mail'?",
+            id="unknown-tag",
+        ),
+        pytest.param(  # a channel's name where a tag belongs
+            "[desk]",
+            [{"name": "desk", "url": "stdout://"}],
+            "{wl}:6: rules.0.channels.0: no channel has the tag 'desk', so rule 'leaders' would "
+            "send those alerts nowhere (tags: none); channel 'desk' has that name: give it "
+            "`tags: [desk]`",
+            id="name-for-tag",
+        ),
+        pytest.param(  # one good tag and a typo: half the alerts would go nowhere
+            "[mail, slak]",
+            [
+                {"name": "desk", "url": "stdout://", "tags": ["mail"]},
+                {"name": "chat", "url": "stdout://", "tags": ["slack"]},
+            ],
+            "{wl}:6: rules.0.channels.1: no channel has the tag 'slak', so rule 'leaders' would "
+            "send those alerts nowhere (tags: mail, slack); did you mean 'slack'?",
+            id="typo-among-good-tags",
+        ),
+        pytest.param(  # feeds and rules, but no channel at all
+            "[]",
+            [],
+            "{main}:6: channels: no channel is configured, so every alert of rule 'leaders' "
+            "would be stored and sent nowhere (add one; `url: stdout://` prints to the terminal)",
+            id="no-channel",
+        ),
+    ],
+)
+def test_a_configuration_that_routes_alerts_nowhere_is_refused(
+    tmp_path: Path, tags: str, channels: list[dict[str, Any]], expected: str
+) -> None:
+    from conftest import cli
+
+    config = routed(tmp_path, tags, channels)
+    line = expected.format(wl=tmp_path / "wl.yaml", main=config)
+    for command in ("check", "run"):
+        args = [command, "--config", str(config)] + (["--once"] if command == "run" else [])
+        result = cli(*args)
+        assert result.exit_code == 1, result.output
+        assert result.stderr.strip().splitlines() == [line]
+    assert not (tmp_path / "claimwatch.sqlite").exists()  # nothing stored for nobody
+
+
+def test_outbox_does_not_call_alerts_sent_to_no_channel_delivered(tmp_path: Path) -> None:
+    """A store written before such configurations were refused: its alerts with no delivery
+    row are counted, not reported as delivered."""
+    from conftest import cli
+
+    from monitor.store import Store
+
+    config = routed(tmp_path, "[mail]", [{"name": "desk", "url": "stdout://", "tags": ["mail"]}])
+    Store(load_config(config).database).close()
+    with sqlite3.connect(tmp_path / "claimwatch.sqlite") as con:
+        con.execute(
+            "insert into article (key, feed, link, title, fetched_at, content_hash) "
+            "values ('k', 'f', '', 't', '2026-01-01', '')"
+        )
+        con.execute(
+            "insert into claim (article_id, actor, type, topics, speaker, cue, content, "
+            'sentence, resolution, start, "end", said_at) values '
+            "(1, 'zelensky', 'statement', '', '', '', '', 's', '', 0, 1, '2026-01-01')"
+        )
+        con.execute(
+            "insert into alert (claim_id, message, kind, rule, severity, topics, previous, "
+            "detail, digest, created_at) values "
+            "(1, '', 'new', 'leaders', 'normal', '', '[]', '', 0, '2026-01-01')"
+        )
+    out = cli("outbox", "--config", str(config)).stdout
+    assert "every alert was delivered" not in out
+    assert "1 alerts were queued for no channel" in out
