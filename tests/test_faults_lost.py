@@ -241,3 +241,154 @@ def test_outbox_does_not_call_alerts_sent_to_no_channel_delivered(tmp_path: Path
     out = cli("outbox", "--config", str(config)).stdout
     assert "every alert was delivered" not in out
     assert "1 alerts were queued for no channel" in out
+
+
+# --- poison input ------------------------------------------------------------------------------
+def soup(size: int) -> str:
+    """Word soup of short lines, as a scraper's "article" of a page's menus and tags."""
+    words = "Zelensky said Russia denied troops Kyiv threatened the strike Putin warned".split()
+    lines, total, n = [], 0, 0
+    while total < size:
+        line = " ".join(words[(n * 7 + k) % len(words)] for k in range(3 + n % 6))
+        lines.append(line)
+        total += len(line) + 1
+        n += 1
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("poison", "notice"),
+    [
+        pytest.param(  # the field's case: one paragraph over spaCy's 1,000,000 characters
+            "<p>" + "lorem ipsum dolor sit amet " * 40_000 + "</p>",
+            r"read the first 200,000 of 1,079,999 characters; a paragraph of 1,079,999 "
+            r"characters read in pieces",
+            id="one-paragraph-over-a-million",
+        ),
+        pytest.param(  # an image's base64 leaked into the text: one "word" of 2 MB
+            "<p>data:image/png;base64," + "iVBORw0KGgo" * 200_000 + "</p>",
+            r"read the first 200,000 of 2,200,0\d\d characters; a paragraph of 2,200,0\d\d "
+            r"characters read in pieces",
+            id="a-two-megabyte-word",
+        ),
+        pytest.param(  # the field's other case, smaller: word soup of short lines
+            soup(400_000).replace("\n", "<br/>"),
+            r"read the first 199,\d\d\d of 400,\d\d\d characters; kept the first 500 of its claims",
+            id="word-soup-of-short-lines",
+        ),
+    ],
+)
+def test_a_poison_entry_costs_its_budget_and_the_feed_goes_on(
+    tmp_path: Path,
+    feeds: FeedServer,
+    extractor: Extractor,
+    monkeypatch: pytest.MonkeyPatch,
+    poison: str,
+    notice: str,
+) -> None:
+    import re
+
+    from conftest import cli
+
+    from monitor import pipeline
+
+    monkeypatch.setattr(pipeline, "ARTICLE_SECONDS", 2.0)  # the default 30 s, shorter for a test
+    items = [item(t, f"g{n}", f"https://site.example/{n}", n) for n, t in enumerate(STORIES[:2])]
+    items.insert(1, item(f"<![CDATA[{poison}]]>", "poison", "https://site.example/p", 5))
+    feeds.set("/rss", rss(*items))
+    mon = monitor(tmp_path, extractor, [{"name": "site", "url": feeds.url("/rss")}])
+    try:
+        report = mon.poll(mon.config.feeds[0])
+    finally:
+        mon.close()
+    assert report.error is None and report.articles == 3
+    texts = [r[0] for r in stored(tmp_path, "select sentence from claim")]
+    for story in STORIES[:2]:  # the entries around the poison are read
+        assert any(story[:30] in t for t in texts)
+    (note,) = report.notices
+    assert re.match(r"article 'story 5': " + notice, note), note
+    status = cli("status", "--config", str(tmp_path / "claimwatch.yaml")).stdout
+    assert "articles read only in part" in status and "article 'story 5': read the first" in status
+
+
+def test_an_article_is_extracted_in_pieces_while_other_feeds_go_on(
+    tmp_path: Path, feeds: FeedServer, extractor: Extractor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lock is taken per piece and handed out in turn: another feed's article is read
+    while the long one is still being extracted, not after it."""
+    import threading
+
+    from monitor import pipeline
+
+    monkeypatch.setattr(pipeline, "ARTICLE_SECONDS", 6.0)
+    lorem = "\n".join(f"lorem ipsum {n} dolor sit amet" for n in range(10_000))  # no claim
+    feeds.set("/soup", rss(item(lorem.replace("\n", "<br/>"), "s", "https://s/1", 1)))
+    feeds.set("/news", rss(item(STORIES[0], "n", "https://n/1", 2)))
+    mon = monitor(
+        tmp_path,
+        extractor,
+        [{"name": "soup", "url": feeds.url("/soup")}, {"name": "news", "url": feeds.url("/news")}],
+    )
+    done: dict[str, float] = {}
+    import time
+
+    def poll(n: int) -> None:
+        mon.poll(mon.config.feeds[n])
+        done[mon.config.feeds[n].label] = time.monotonic()
+
+    try:
+        soup_thread = threading.Thread(target=poll, args=(0,))
+        soup_thread.start()
+        while not mon._extracting._next:  # until the soup's first piece is being extracted
+            time.sleep(0.01)
+        poll(1)
+        soup_thread.join(60)
+    finally:
+        mon.close()
+    assert done["news"] < done["soup"]
+    assert stored(tmp_path, "select count(*) from article where feed = 'news'") == [(1,)]
+
+
+def test_the_daemon_stays_healthy_and_reads_other_feeds_through_a_5_mb_article(
+    tmp_path: Path, feeds: FeedServer
+) -> None:
+    """The field's case end to end: a 5 MB article of short lines in one feed; the other
+    feed's alert is delivered, /healthz answers 200 throughout, status names the article."""
+    import time
+
+    from conftest import cli
+    from servers import HttpReceiver, json_url
+    from test_service import Daemon, configure, get
+
+    big = soup(5_000_000).replace("\n", "<br/>")
+    feeds.set("/soup", rss(item(big, "soup-1", "https://soup.example/1", 1)))
+    feeds.set("/news", rss(item(STORIES[0], "news-1", "https://news.example/1", 2)))
+    with HttpReceiver() as hook:
+        config = configure(
+            tmp_path,
+            feeds=[
+                {"name": "soup", "url": feeds.url("/soup"), "interval": "1h"},
+                {"name": "news", "url": feeds.url("/news"), "interval": "1h"},
+            ],
+            channels=[{"name": "hook", "url": json_url(hook)}],
+            health={"listen": "127.0.0.1:0"},
+        )
+        with Daemon(config) as daemon:
+            base = daemon.health_url()
+            while get(base + "/healthz")[0] != 200:  # the scheduler's first beat
+                time.sleep(0.1)
+            health = []
+            deadline = time.monotonic() + 120
+            notice = "select count(*) from feed where last_notice is not null"
+            while not (tmp_path / "claimwatch.sqlite").exists() or stored(tmp_path, notice) == [
+                (0,)
+            ]:
+                assert time.monotonic() < deadline, daemon.text()
+                health.append(get(base + "/healthz")[0])
+                time.sleep(0.5)
+            assert any("Zelensky" in str(r.json) for r in hook.wait_for(1, timeout=30))
+            log = daemon.text()
+    assert health and set(health) == {200}
+    assert "feed news: new article" in log
+    status = cli("status", "--config", str(config)).stdout
+    assert "soup: " in status and "read the first 199," in status

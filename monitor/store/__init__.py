@@ -116,6 +116,7 @@ class Store(Outbox):
         *,
         next_poll: datetime | None = None,
         ttl: int | None = None,
+        notice: str | None = None,
     ) -> int:
         """Store the outcome of one poll; returns the count of consecutive failures.
 
@@ -124,6 +125,8 @@ class Store(Outbox):
         redirects makes their target the URL polled from now on (``fetch_url``)."""
         now = utcnow()
         values: dict[str, Any] = {"last_poll": now, "next_poll": next_poll, "ttl": ttl}
+        if notice:  # an article read only in part: kept until another one is
+            values.update(last_notice=notice[:1000], last_notice_at=now)
         problem = fetched.error or error
         if problem:
             values.update(failures=FeedRow.failures + 1, last_error=problem)
