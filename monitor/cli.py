@@ -474,7 +474,13 @@ def outbox(config_file: str | None, channel: str | None, retry: bool) -> None:
             click.echo(f"    {item.summary}")
             if item.last_error:
                 click.echo(f"    last error: {item.last_error}")
-        if not items:
+        unrouted = 0 if channel else store.unrouted()
+        if unrouted:
+            click.echo(
+                f"{unrouted} alerts were queued for no channel (their rules named tags no "
+                "channel had) and were never sent"
+            )
+        elif not items:
             click.echo("outbox empty: every alert was delivered")
     finally:
         store.close()

@@ -7,6 +7,7 @@ hand is pointed at the line to fix, and all problems are reported at once, not t
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 import re
 from collections.abc import Iterator
@@ -507,13 +508,55 @@ def _validate(model: type[_Strict], located: _Located) -> tuple[Any, list[str]]:
 
 def load_watchlist(path: Path) -> Watchlist:
     """Validate a watchlist file on its own (``claimwatch extract`` needs no main file)."""
+    return _located_watchlist(path)[0]
+
+
+def _located_watchlist(path: Path) -> tuple[Watchlist, _Located]:
     located = _load_yaml(path)
     wl, problems = _validate(Watchlist, located)
     problems += _unknown_ids(located)
     if problems:
         raise ConfigError(problems)
     assert isinstance(wl, Watchlist)
-    return wl
+    return wl, located
+
+
+def _unrouted(
+    main: MainFile, located: _Located, watchlist: Watchlist, wl_located: _Located
+) -> list[str]:
+    """Rules whose alerts no channel would receive: a tag no channel has, or no channel at all.
+
+    Such an alert would be stored and never sent while ``outbox`` reports nothing pending, so
+    the configuration is refused instead. A configuration with no feed raises no alert."""
+    if not main.feeds or not watchlist.rules:
+        return []
+    tags = {tag for channel in main.channels for tag in channel.tags}
+    names = {channel.name for channel in main.channels if channel.name}
+    problems = []
+    for i, rule in enumerate(watchlist.rules):
+        label = repr(rule.name) if rule.name else f"#{i + 1}"
+        if not main.channels:
+            where = f"{located.path}:{located.line(('channels',))}: channels"
+            problems.append(
+                f"{where}: no channel is configured, so every alert of rule {label} would be "
+                "stored and sent nowhere (add one; `url: stdout://` prints to the terminal)"
+            )
+            break
+        for j, tag in enumerate(rule.channels):
+            if tag in tags:
+                continue
+            hint = ""
+            if tag in names:
+                hint = f"; channel {tag!r} has that name: give it `tags: [{tag}]`"
+            elif close := difflib.get_close_matches(tag, sorted(tags), n=1):
+                hint = f"; did you mean {close[0]!r}?"
+            loc: Loc = ("rules", i, "channels", j)
+            problems.append(
+                f"{wl_located.path}:{wl_located.line(loc)}: {_dotted(loc)}: no channel has the "
+                f"tag {tag!r}, so rule {label} would send those alerts nowhere "
+                f"(tags: {', '.join(sorted(tags)) or 'none'}){hint}"
+            )
+    return problems
 
 
 def resolve_database(value: str, base: Path) -> str:
@@ -546,9 +589,12 @@ def load_config(path: Path) -> Config:
                 )
     if isinstance(located.data, dict):  # the watchlist's problems too, with the main file's
         try:
-            watchlist = load_watchlist(wl_path)
+            watchlist, wl_located = _located_watchlist(wl_path)
         except ConfigError as err:
             problems.extend(err.problems)
+        else:
+            if main is not None:
+                problems.extend(_unrouted(main, located, watchlist, wl_located))
     if problems:
         raise ConfigError(problems)
     assert main is not None and watchlist is not None

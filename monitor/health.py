@@ -306,6 +306,8 @@ class FeedStatus:
     failures: int  # consecutive failed polls; 0 after a success
     last_error: str | None
     items: int  # new articles read, all time
+    last_notice: str | None = None  # the last article its budget cut short, and why
+    last_notice_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -351,6 +353,8 @@ def status(config: Config, store: Store) -> tuple[list[FeedStatus], list[Channel
                 row.failures if row else 0,
                 _masked(row.last_error if row else None),
                 row.items if row else 0,
+                _masked(row.last_notice if row else None),
+                row.last_notice_at if row else None,
             )
         )
     for row in rows.values():
@@ -364,6 +368,8 @@ def status(config: Config, store: Store) -> tuple[list[FeedStatus], list[Channel
                 row.failures,
                 _masked(row.last_error),
                 row.items,
+                _masked(row.last_notice),
+                row.last_notice_at,
             )
         )
     counts, states = store.outbox_counts(), store.channel_states()
@@ -428,12 +434,17 @@ def status_text(feeds: list[FeedStatus], channels: list[ChannelStatus]) -> str:
         ]
         for c in channels
     ]
+    notices = [
+        f"  {f.name}: {when(f.last_notice_at)}: {f.last_notice}" for f in feeds if f.last_notice
+    ]
     return (
         _table(
             ["FEED", "LAST POLL (UTC)", "LAST SUCCESS", "ITEMS", "ERRORS", "LAST ERROR"],
             feed_rows,
             numeric={3, 4},
         )
+        + ("\n\narticles read only in part (the last of each feed):\n" + "\n".join(notices))
+        * bool(notices)
         + "\n\n"
         + _table(
             ["CHANNEL", "DELIVERED", "PENDING", "FAILED", "LAST ERROR"],

@@ -25,7 +25,7 @@ import re
 import threading
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
@@ -55,6 +55,7 @@ class ParsedFeed:
     error: str | None = None
     ttl: int | None = None  # RSS <ttl>: minutes the publisher says the feed may be cached
     summary_only: frozenset[str] = field(default_factory=frozenset)  # keys with no full content
+    notes: tuple[str, ...] = ()  # what the caller should log: identities that collided
 
 
 def parse(
@@ -91,21 +92,54 @@ def _parse(body: bytes, url: str, feed: str, headers: Mapping[str, str]) -> Pars
     meta = parsed.get("feed", {})
     base = _base(url, headers)
     articles: list[Article] = []
-    summary_only: set[str] = set()
+    full: list[bool] = []
     for entry in entries:
         article = _article(entry, feed, base)
         if article is None:
             continue
         articles.append(article)
-        if not entry.get("content"):
-            summary_only.add(article.key)
+        full.append(bool(entry.get("content")))
+    articles, notes = distinct_identities(articles)
     ttl = meta.get("ttl", "")
     return ParsedFeed(
         _text(meta.get("title", "")),
         articles,
         ttl=int(ttl) if isinstance(ttl, str) and ttl.strip().isdigit() else None,
-        summary_only=frozenset(summary_only),
+        summary_only=frozenset(a.key for a, f in zip(articles, full, strict=True) if not f),
+        notes=tuple(notes),
     )
+
+
+def distinct_identities(articles: list[Article]) -> tuple[list[Article], list[str]]:
+    """Articles whose identities hold per item, and a line for each identity that did not.
+
+    A guid (or a link, for entries without one) shared by entries with different links or
+    text does not identify any of them: a feed whose items all carry its home page as their
+    guid would otherwise be read as one article. Each such entry is then known by the shared
+    key and its own link (when no other entry of the group has that link), else its content
+    hash, so it stays the same from one poll to the next. Entries that agree in link and text
+    are one entry listed twice and keep the key."""
+    groups: dict[str, list[int]] = {}
+    for i, article in enumerate(articles):
+        groups.setdefault(article.key, []).append(i)
+    out = list(articles)
+    notes = []
+    for key, members in groups.items():
+        if len(members) < 2:
+            continue
+        versions = {(clean_link(articles[i].link), content_hash(articles[i])) for i in members}
+        if len(versions) < 2:
+            continue
+        links = [clean_link(articles[i].link) for i in members]
+        for i, link in zip(members, links, strict=True):
+            own = link if link and links.count(link) == 1 else ""
+            suffix = own or "sha256:" + content_hash(articles[i])
+            out[i] = replace(articles[i], key=f"{key}|{suffix}")
+        notes.append(
+            f"{len(members)} entries share the identity {key[:120]!r} but differ in link or "
+            "text: each is read, known by that identity and its own link (or content)"
+        )
+    return out, notes
 
 
 def read_feed(

@@ -8,7 +8,10 @@ done and redoes the rest on the next poll.
 from __future__ import annotations
 
 import logging
+import re
 import threading
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -16,11 +19,110 @@ from pathlib import Path
 from . import diff, fetch, parse, poller, rules
 from .config import Config, FeedConfig
 from .extract import Extractor
-from .model import Article, Claim
+from .model import Article, Claim, Span
 from .notify import Channel, DeliveryReport, build_channels, deliver, load_templates
-from .store import Batch, QueuedAlert, Recorded, Store, utcnow
+from .store import Batch, QueuedAlert, Recorded, Store, StoredArticle, utcnow
 
 log = logging.getLogger("claimwatch.pipeline")
+
+# --- the budget of one article ----------------------------------------------------------------
+# The extractor's cost grows faster than the text: on this machine a paragraph of 10,000
+# characters takes 1.3 s and one of 50,000 takes 21 s (200,000: 524 s and 834 MB); an article
+# of 25,000 characters of short lines takes 3.4 s and one of 200,000 takes 44 s. So an article
+# is extracted in pieces of whole paragraphs, each piece, and each paragraph, bounded; no real
+# article of the 397 in ../shared/ comes near (the longest is 24,916 characters, its longest
+# paragraph 7,524), so they are extracted in one piece, exactly as before.
+MAX_ARTICLE_CHARS = 200_000  # text beyond this is not read (a 5 MB "article" is not news)
+MAX_PARAGRAPH_CHARS = 10_000  # a longer paragraph is read as pieces cut at sentence ends
+PIECE_CHARS = 25_000  # extracted at once, holding the extraction lock; whole paragraphs
+ARTICLE_SECONDS = 30.0  # no further piece is started once an article has taken this long
+MAX_CLAIMS = 500  # the longest real articles hold about 100; word soup holds thousands
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
+
+
+class FairLock:
+    """A lock handed to its waiters in the order they asked: one article's next piece waits
+    behind the pieces other feeds asked for meanwhile (``threading.Lock`` makes no promise)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._next = 0  # the next ticket to hand out
+        self._serving = 0  # the ticket that holds the lock
+
+    def __enter__(self) -> None:
+        with self._cond:
+            ticket = self._next
+            self._next += 1
+            self._cond.wait_for(lambda: self._serving == ticket)
+
+    def __exit__(self, *exc: object) -> None:
+        with self._cond:
+            self._serving += 1
+            self._cond.notify_all()
+
+
+def bounded_text(text: str) -> tuple[str, str]:
+    """``text`` within the size budget, and a note saying what was cut ("" if nothing).
+
+    Paragraphs (lines) over ``MAX_PARAGRAPH_CHARS`` are cut into lines at the last sentence end
+    before the limit (else the last space, else the limit itself); the whole is cut at a line
+    end before ``MAX_ARTICLE_CHARS``."""
+    notes = []
+    longest = max((len(line) for line in text.split("\n")), default=0)
+    if len(text) > MAX_ARTICLE_CHARS:
+        cut = text.rfind("\n", 0, MAX_ARTICLE_CHARS)
+        whole, text = len(text), text[: cut if cut > 0 else MAX_ARTICLE_CHARS]
+        notes.append(f"read the first {len(text):,} of {whole:,} characters")
+    lines = text.split("\n")
+    if any(len(line) > MAX_PARAGRAPH_CHARS for line in lines):
+        text = "\n".join(piece for line in lines for piece in _paragraph_pieces(line))
+        notes.append(f"a paragraph of {longest:,} characters read in pieces")
+    return text, "; ".join(notes)
+
+
+def _paragraph_pieces(line: str) -> Iterator[str]:
+    while len(line) > MAX_PARAGRAPH_CHARS:
+        window = line[:MAX_PARAGRAPH_CHARS]
+        ends = [m.end() for m in _SENTENCE_END.finditer(window)]
+        cut = ends[-1] if ends and ends[-1] > MAX_PARAGRAPH_CHARS // 2 else window.rfind(" ") + 1
+        if cut <= 0:
+            cut = MAX_PARAGRAPH_CHARS
+        yield line[:cut].rstrip()
+        line = line[cut:].lstrip()
+    if line:
+        yield line
+
+
+def pieces(text: str, size: int = PIECE_CHARS) -> Iterator[tuple[int, str]]:
+    """(offset, piece) of ``text`` in runs of whole lines of at most ``size`` characters."""
+    start = 0
+    while start < len(text):
+        end = start + size
+        if end < len(text):
+            nl = text.rfind("\n", start, end)
+            end = nl + 1 if nl > start else end
+        yield start, text[start:end]
+        start = end
+
+
+def _shifted(claim: Claim, offset: int) -> Claim:
+    """A claim found in a piece, with its spans counted from the start of the article."""
+    if not offset:
+        return claim
+
+    def move(span: Span | None) -> Span | None:
+        return None if span is None else Span(span.start + offset, span.end + offset, span.text)
+
+    sentence = move(claim.sentence)
+    assert sentence is not None
+    return replace(
+        claim,
+        speaker=move(claim.speaker),
+        cue=move(claim.cue),
+        content=move(claim.content),
+        sentence=sentence,
+        key=move(claim.key),
+    )
 
 
 @dataclass(frozen=True)
@@ -48,6 +150,7 @@ class PollReport:
     recovered: bool = False  # the feed was failing and this poll succeeded
     next_poll: float = 0.0  # seconds until the policy wants this feed polled again
     moved_to: str | None = None  # permanent redirects led here
+    notices: list[str] = field(default_factory=list)  # articles the budget cut short
 
 
 class Monitor:
@@ -63,7 +166,7 @@ class Monitor:
         self.channel_tags = rules.channel_names(config.channels)
         self._write = threading.Lock()  # one writer at a time keeps SQLite free of lock errors
         self._operator_queued = False
-        self._extracting = threading.Lock()  # spaCy gains nothing from threads: one at a time
+        self._extracting = FairLock()  # spaCy gains nothing from threads: one piece at a time
         polling = config.polling
         self.policy = poller.Policy(
             failure_threshold=polling.failure_threshold, backoff_cap=polling.backoff_cap
@@ -111,6 +214,7 @@ class Monitor:
                 error=problem,
                 next_poll=utcnow() + timedelta(seconds=delay),
                 ttl=ttl,
+                notice="; ".join(report.notices) or None,
             )
         health = poller.health(state.failures, after, self.policy.failure_threshold)
         report.error, report.next_poll, report.failures = problem, delay, after
@@ -151,25 +255,39 @@ class Monitor:
         self, feed: FeedConfig, parsed: parse.ParsedFeed, report: PollReport
     ) -> None:
         """Extract and store the entries not read before, and those edited since they were."""
-        stored = self.store.article_hashes([a.key for a in parsed.articles])
+        for note in parsed.notes:
+            log.warning("feed %s: %s", feed.label, note)
+        articles = parsed.articles
+        stored = self.store.stored_articles([a.key for a in articles])
+        articles, rekeyed = _apart_from_other_feeds(feed, articles, stored)
+        if rekeyed:
+            stored |= self.store.stored_articles(rekeyed)
+        summary_only = parsed.summary_only | {
+            a.key
+            for a, b in zip(articles, parsed.articles, strict=True)
+            if b.key in parsed.summary_only
+        }
         done: set[str] = set()
         legacy: dict[str, str] = {}
-        for article in parsed.articles:
+        for article in articles:
             if article.key in done:  # a feed listing one entry twice is read once
                 continue
             done.add(article.key)
             digest = parse.content_hash(article)
-            before = stored.get(article.key)
+            found = stored.get(article.key)
+            before = found.content_hash if found else None
             if before == "":  # stored before hashes were kept: remember it, do not re-read
                 legacy[article.key] = digest
                 continue
             if before == digest:
                 continue
-            if feed.fetch_article and article.link and article.key in parsed.summary_only:
+            if feed.fetch_article and article.link and article.key in summary_only:
                 article = self._with_page(feed, article)
-            published = article.published.date() if article.published else None
-            with self._extracting:
-                claims = self.extractor.extract(article.text, published)
+            claims, notice = self.extract(article)
+            if notice:
+                notice = f"article {article.title[:60]!r}: {notice}"
+                log.warning("feed %s: %s", feed.label, notice)
+                report.notices.append(notice)
             with self._write, self.store.batch() as batch:
                 ingested = self.ingest(batch, article, claims)
                 batch.set_content_hash(article.key, digest)
@@ -189,6 +307,42 @@ class Monitor:
             with self._write, self.store.batch() as batch:
                 for key, digest in legacy.items():
                     batch.set_content_hash(key, digest)
+
+    def extract(self, article: Article) -> tuple[list[Claim], str]:
+        """The claims of ``article`` within its budget of size and time, and a note of what
+        the budget left unread or what went wrong ("" when it was read whole).
+
+        The text is bounded (``bounded_text``) and extracted in pieces (``pieces``), taking
+        the extraction lock for one piece at a time, so other feeds' articles go on between
+        them; no piece is started after ``ARTICLE_SECONDS``. An extractor that raises costs
+        this article the rest of its text, never the feed's other articles."""
+        published = article.published.date() if article.published else None
+        text, note = bounded_text(article.text)
+        notes = [note] if note else []
+        claims: list[Claim] = []
+        start = time.monotonic()
+        for offset, piece in pieces(text):
+            if time.monotonic() - start > ARTICLE_SECONDS:
+                notes.append(
+                    f"stopped after {ARTICLE_SECONDS:.0f} s at character {offset:,} of "
+                    f"{len(text):,}"
+                )
+                break
+            try:
+                with self._extracting:
+                    found = self.extractor.extract(piece, published)
+            except Exception as exc:  # a bug or a limit of the extractor: this article only
+                notes.append(
+                    f"extraction failed at character {offset:,}: {type(exc).__name__}: "
+                    f"{_one_line(exc)}"
+                )
+                break
+            claims.extend(_shifted(c, offset) for c in found)
+            if len(claims) > MAX_CLAIMS:
+                notes.append(f"kept the first {MAX_CLAIMS} of its claims (more is not news)")
+                claims = claims[:MAX_CLAIMS]
+                break
+        return claims, "; ".join(notes)
 
     def _with_page(self, feed: FeedConfig, article: Article) -> Article:
         """The article with its page's main text, when the feed carried only a summary."""
@@ -267,8 +421,7 @@ class Monitor:
     def trial(self, article: Article) -> list[str]:
         """What each claim of ``article`` would raise against the store, in a transaction that
         is rolled back: nothing is written."""
-        published = article.published.date() if article.published else None
-        claims = self.extractor.extract(article.text, published)
+        claims, notice = self.extract(article)
         article = replace(article, key=f"try:{article.key}")  # never clashes with a stored one
         with self._write, self.store.batch(dry_run=True) as batch:
             ing = self.ingest(batch, article, claims)
@@ -297,6 +450,8 @@ class Monitor:
             else:
                 verdict = "nothing new: no alert"
             lines.append(f"    → {verdict}")
+        if notice:
+            lines.append(f"(within the budget of one article: {notice})")
         return lines or ["(no claims found)"]
 
     def deliver(self) -> DeliveryReport:
@@ -330,6 +485,32 @@ class Monitor:
         return reports
 
 
+def _apart_from_other_feeds(
+    feed: FeedConfig, articles: list[Article], stored: dict[str, StoredArticle]
+) -> tuple[list[Article], list[str]]:
+    """Entries whose identity another feed's stored article already holds, with another link
+    (two sites numbering their guids from 1): each is given its own identity, as
+    ``parse.distinct_identities`` does inside one document. Returns the articles and the new
+    keys to look up."""
+    out, rekeyed = [], []
+    for article in articles:
+        found = stored.get(article.key)
+        link = parse.clean_link(article.link)
+        if found and found.feed != feed.label and link and parse.clean_link(found.link) != link:
+            log.warning(
+                "feed %s: entry %r shares the identity %r with an article of feed %s that has "
+                "another link: read as an article of its own",
+                feed.label,
+                article.title[:60],
+                article.key[:120],
+                found.feed,
+            )
+            article = replace(article, key=f"{article.key}|{link}")
+            rekeyed.append(article.key)
+        out.append(article)
+    return out, rekeyed
+
+
 def trial_articles(source: str, published: date | None = None) -> list[Article]:
     """The articles ``claimwatch try`` looks at: a text file, a feed file, or a feed URL."""
     path = Path(source)
@@ -355,6 +536,11 @@ def _looks_like_feed(path: Path) -> bool:
     with path.open("rb") as fh:
         head = fh.read(512).lstrip().lower()
     return head.startswith(b"<?xml") or b"<rss" in head or b"<feed" in head or b"<rdf" in head
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:200] or "no detail"
 
 
 def _duration(seconds: float) -> str:

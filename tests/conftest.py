@@ -55,13 +55,16 @@ def write_config(
     channels: list[dict[str, Any]] | None = None,
     watchlist: Path = WATCHLIST,
 ) -> Path:
-    """A main config in ``directory`` with its own SQLite file, using ``watchlist``."""
+    """A main config in ``directory`` with its own SQLite file, using ``watchlist``; with no
+    ``channels`` given, the terminal (a configuration with feeds and no channel is refused)."""
     path = directory / "claimwatch.yaml"
     data = {
         "database": f"sqlite:///{directory / 'claimwatch.sqlite'}",
         "watchlist": str(watchlist),
         "feeds": feeds,
-        "channels": channels or [],
+        "channels": channels
+        if channels is not None
+        else [{"name": "terminal", "url": "stdout://"}],
     }
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return path

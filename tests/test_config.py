@@ -40,7 +40,8 @@ BROKEN = [
         id="interval-too-short",
     ),
     pytest.param(
-        "watchlist: wl.yaml\nfeeds:\n  - url: https://a.example/rss\n  - url: https://a.example/rss\n",
+        "watchlist: wl.yaml\nfeeds:\n  - url: https://a.example/rss\n  - url: https://a.example/rss\n"
+        "channels:\n  - url: stdout://\n",
         GOOD_WATCHLIST,
         ["{main}:4: feeds.1: duplicate feed 'https://a.example/rss' (give each a distinct name)"],
         id="duplicate-feed",
@@ -188,6 +189,7 @@ def test_relative_paths_follow_the_config_file(tmp_path: Path) -> None:
     main = tmp_path / "sub" / "c.yaml"
     main.write_text(
         "database: sqlite:///state/db.sqlite\nwatchlist: wl.yaml\nfeeds:\n  - url: file:feed.xml\n"
+        "channels:\n  - url: stdout://\n"
     )
     config = load_config(main)
     assert config.database == f"sqlite:///{tmp_path.resolve()}/sub/state/db.sqlite"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -57,11 +58,21 @@ __all__ = [
     "QueuedAlert",
     "Recorded",
     "Store",
+    "StoredArticle",
     "StoredClaim",
     "as_utc",
     "make_engine",
     "utcnow",
 ]
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """What the store knows of an article's entry: how it read, in which feed, its link."""
+
+    content_hash: str
+    feed: str
+    link: str
 
 
 class Store(Outbox):
@@ -104,6 +115,7 @@ class Store(Outbox):
         *,
         next_poll: datetime | None = None,
         ttl: int | None = None,
+        notice: str | None = None,
     ) -> int:
         """Store the outcome of one poll; returns the count of consecutive failures.
 
@@ -112,6 +124,8 @@ class Store(Outbox):
         redirects makes their target the URL polled from now on (``fetch_url``)."""
         now = utcnow()
         values: dict[str, Any] = {"last_poll": now, "next_poll": next_poll, "ttl": ttl}
+        if notice:  # an article read only in part: kept until another one is
+            values.update(last_notice=notice[:1000], last_notice_at=now)
         problem = fetched.error or error
         if problem:
             values.update(failures=FeedRow.failures + 1, last_error=problem)
@@ -133,6 +147,18 @@ class Store(Outbox):
         with Session(self.engine) as s:
             seen = set(s.exec(select(ArticleRow.key).where(col(ArticleRow.key).in_(keys))).all())
         return set(keys) - seen
+
+    def stored_articles(self, keys: list[str]) -> dict[str, StoredArticle]:
+        """The stored articles among ``keys``: their content hash ("" if stored before hashes
+        were kept), feed and link, to tell an edited entry from another feed's entry that
+        carries the same guid."""
+        if not keys:
+            return {}
+        q = select(ArticleRow.key, ArticleRow.content_hash, ArticleRow.feed, ArticleRow.link).where(
+            col(ArticleRow.key).in_(keys)
+        )
+        with Session(self.engine) as s:
+            return {k: StoredArticle(h, f, link) for k, h, f, link in s.exec(q).all()}
 
     def article_hashes(self, keys: list[str]) -> dict[str, str]:
         """The stored articles among ``keys``, each with its content hash ("" if stored before

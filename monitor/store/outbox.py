@@ -193,6 +193,17 @@ class Outbox:
                 for d, al, c in s.exec(q).all()
             ]
 
+    def unrouted(self) -> int:
+        """Alerts about claims with no delivery row: queued for no channel at all."""
+        q = (
+            select(func.count())
+            .select_from(AlertRow)
+            .outerjoin(DeliveryRow, col(DeliveryRow.alert_id) == col(AlertRow.id))
+            .where(col(AlertRow.claim_id).is_not(None), col(DeliveryRow.id).is_(None))
+        )
+        with Session(self.engine) as s:
+            return int(s.exec(q).one())
+
     def requeue(self, channel: str | None = None) -> int:
         """Failed deliveries back to pending, and waiting retries due now: ``outbox --retry``."""
         q = select(DeliveryRow).where(col(DeliveryRow.status).in_(["pending", "failed"]))

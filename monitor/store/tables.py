@@ -38,6 +38,8 @@ class FeedRow(SQLModel, table=True):
     fetch_url: str | None = None  # where permanent redirects lead: polled instead of ``url``
     next_poll: datetime | None = None  # when the polling policy wants this feed polled again
     ttl: int | None = None  # the feed's RSS <ttl> (minutes), remembered across 304s
+    last_notice: str | None = None  # the last article the budget cut short, and why
+    last_notice_at: datetime | None = None
 
 
 class ArticleRow(SQLModel, table=True):
