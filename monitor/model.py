@@ -56,6 +56,8 @@ class Claim:
     # see ``monitor/extract/confidence.py``), and why
     confidence: float = 1.0
     confidence_why: str = ""
+    # how each part was decided, as codes ("speaker:pronoun-1", "type:cue", "topic:paragraph")
+    basis: tuple[str, ...] = ()
 
     @property
     def extent(self) -> tuple[int, int]:

@@ -8,10 +8,8 @@ done and redoes the rest on the next poll.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -19,7 +17,8 @@ from pathlib import Path
 from . import diff, fetch, parse, poller, rules
 from .config import Config, FeedConfig
 from .extract import Extractor
-from .model import Article, Claim, Span
+from .extract.structure import MAX_PARAGRAPH
+from .model import Article, Claim
 from .notify import Channel, DeliveryReport, build_channels, deliver, load_templates
 from .store import Batch, QueuedAlert, Recorded, Store, StoredArticle, utcnow
 
@@ -29,20 +28,19 @@ log = logging.getLogger("claimwatch.pipeline")
 # The extractor's cost grows faster than the text: on this machine a paragraph of 10,000
 # characters takes 1.3 s and one of 50,000 takes 21 s (200,000: 524 s and 834 MB); an article
 # of 25,000 characters of short lines takes 3.4 s and one of 200,000 takes 44 s. So an article
-# is extracted in pieces of whole paragraphs, each piece, and each paragraph, bounded; no real
-# article of the 397 in ../shared/ comes near (the longest is 24,916 characters, its longest
-# paragraph 7,524), so they are extracted in one piece, exactly as before.
+# is bounded, the extractor reads a long paragraph in pieces (``extract.structure
+# .MAX_PARAGRAPH``), and it reads an article a few paragraphs at a time, taking the extraction
+# lock for each step; no real article of the 397 in ../shared/ comes near (the longest is 24,916
+# characters, its longest paragraph 7,524), so they are read in one step, as before.
 MAX_ARTICLE_CHARS = 200_000  # text beyond this is not read (a 5 MB "article" is not news)
-MAX_PARAGRAPH_CHARS = 10_000  # a longer paragraph is read as pieces cut at sentence ends
-PIECE_CHARS = 25_000  # extracted at once, holding the extraction lock; whole paragraphs
-ARTICLE_SECONDS = 30.0  # no further piece is started once an article has taken this long
+PIECE_CHARS = 25_000  # read in one step, holding the extraction lock; whole paragraphs
+ARTICLE_SECONDS = 30.0  # no further step is started once an article has taken this long
 MAX_CLAIMS = 500  # the longest real articles hold about 100; word soup holds thousands
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
 
 
 class FairLock:
-    """A lock handed to its waiters in the order they asked: one article's next piece waits
-    behind the pieces other feeds asked for meanwhile (``threading.Lock`` makes no promise)."""
+    """A lock handed to its waiters in the order they asked: one article's next step waits
+    behind the steps other feeds asked for meanwhile (``threading.Lock`` makes no promise)."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
@@ -62,67 +60,17 @@ class FairLock:
 
 
 def bounded_text(text: str) -> tuple[str, str]:
-    """``text`` within the size budget, and a note saying what was cut ("" if nothing).
-
-    Paragraphs (lines) over ``MAX_PARAGRAPH_CHARS`` are cut into lines at the last sentence end
-    before the limit (else the last space, else the limit itself); the whole is cut at a line
-    end before ``MAX_ARTICLE_CHARS``."""
+    """``text`` within the size budget (cut at a line end before ``MAX_ARTICLE_CHARS``), and a
+    note saying what was cut or read in pieces ("" if nothing)."""
     notes = []
     longest = max((len(line) for line in text.split("\n")), default=0)
     if len(text) > MAX_ARTICLE_CHARS:
         cut = text.rfind("\n", 0, MAX_ARTICLE_CHARS)
         whole, text = len(text), text[: cut if cut > 0 else MAX_ARTICLE_CHARS]
         notes.append(f"read the first {len(text):,} of {whole:,} characters")
-    lines = text.split("\n")
-    if any(len(line) > MAX_PARAGRAPH_CHARS for line in lines):
-        text = "\n".join(piece for line in lines for piece in _paragraph_pieces(line))
+    if longest > MAX_PARAGRAPH:
         notes.append(f"a paragraph of {longest:,} characters read in pieces")
     return text, "; ".join(notes)
-
-
-def _paragraph_pieces(line: str) -> Iterator[str]:
-    while len(line) > MAX_PARAGRAPH_CHARS:
-        window = line[:MAX_PARAGRAPH_CHARS]
-        ends = [m.end() for m in _SENTENCE_END.finditer(window)]
-        cut = ends[-1] if ends and ends[-1] > MAX_PARAGRAPH_CHARS // 2 else window.rfind(" ") + 1
-        if cut <= 0:
-            cut = MAX_PARAGRAPH_CHARS
-        yield line[:cut].rstrip()
-        line = line[cut:].lstrip()
-    if line:
-        yield line
-
-
-def pieces(text: str, size: int = PIECE_CHARS) -> Iterator[tuple[int, str]]:
-    """(offset, piece) of ``text`` in runs of whole lines of at most ``size`` characters."""
-    start = 0
-    while start < len(text):
-        end = start + size
-        if end < len(text):
-            nl = text.rfind("\n", start, end)
-            end = nl + 1 if nl > start else end
-        yield start, text[start:end]
-        start = end
-
-
-def _shifted(claim: Claim, offset: int) -> Claim:
-    """A claim found in a piece, with its spans counted from the start of the article."""
-    if not offset:
-        return claim
-
-    def move(span: Span | None) -> Span | None:
-        return None if span is None else Span(span.start + offset, span.end + offset, span.text)
-
-    sentence = move(claim.sentence)
-    assert sentence is not None
-    return replace(
-        claim,
-        speaker=move(claim.speaker),
-        cue=move(claim.cue),
-        content=move(claim.content),
-        sentence=sentence,
-        key=move(claim.key),
-    )
 
 
 @dataclass(frozen=True)
@@ -312,36 +260,42 @@ class Monitor:
         """The claims of ``article`` within its budget of size and time, and a note of what
         the budget left unread or what went wrong ("" when it was read whole).
 
-        The text is bounded (``bounded_text``) and extracted in pieces (``pieces``), taking
-        the extraction lock for one piece at a time, so other feeds' articles go on between
-        them; no piece is started after ``ARTICLE_SECONDS``. An extractor that raises costs
-        this article the rest of its text, never the feed's other articles."""
+        The text is bounded (``bounded_text``) and read a few paragraphs at a time
+        (``Extractor.start``), taking the extraction lock for one step at a time, so other
+        feeds' articles go on between them; no step is started after ``ARTICLE_SECONDS``. An
+        extractor that raises costs this article the rest of its text, never the feed's other
+        articles."""
         published = article.published.date() if article.published else None
         text, note = bounded_text(article.text)
         notes = [note] if note else []
-        claims: list[Claim] = []
+        job = self.extractor.start(text, published)
         start = time.monotonic()
-        for offset, piece in pieces(text):
+        while not job.done:
             if time.monotonic() - start > ARTICLE_SECONDS:
                 notes.append(
-                    f"stopped after {ARTICLE_SECONDS:.0f} s at character {offset:,} of "
+                    f"stopped after {ARTICLE_SECONDS:.0f} s at character {job.position:,} of "
                     f"{len(text):,}"
                 )
                 break
             try:
                 with self._extracting:
-                    found = self.extractor.extract(piece, published)
+                    job.advance(PIECE_CHARS)
             except Exception as exc:  # a bug or a limit of the extractor: this article only
                 notes.append(
-                    f"extraction failed at character {offset:,}: {type(exc).__name__}: "
+                    f"extraction failed at character {job.position:,}: {type(exc).__name__}: "
                     f"{_one_line(exc)}"
                 )
                 break
-            claims.extend(_shifted(c, offset) for c in found)
-            if len(claims) > MAX_CLAIMS:
-                notes.append(f"kept the first {MAX_CLAIMS} of its claims (more is not news)")
-                claims = claims[:MAX_CLAIMS]
+            if job.found > MAX_CLAIMS:
                 break
+        try:
+            claims = job.claims()
+        except Exception as exc:  # as above: the article's claims are lost, nothing else
+            notes.append(f"extraction failed: {type(exc).__name__}: {_one_line(exc)}")
+            claims = []
+        if len(claims) > MAX_CLAIMS:
+            notes.append(f"kept the first {MAX_CLAIMS} of its claims (more is not news)")
+            claims = claims[:MAX_CLAIMS]
         return claims, "; ".join(notes)
 
     def _with_page(self, feed: FeedConfig, article: Article) -> Article:

@@ -239,6 +239,11 @@ def test_processes_starting_together_migrate_once(
 
 
 # --- a revision of a later release: safe at start or not, failing halfway --------------------
+# the packaged head revision, and the id a later release's next one takes
+HEAD = max(p.name[:4] for p in migrate.MIGRATIONS.glob("versions/[0-9][0-9][0-9][0-9]_*.py"))
+NEXT = f"{int(HEAD) + 1:04d}"
+
+
 @pytest.fixture
 def next_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """The packaged revisions plus room for one more, as a later release would ship them."""
@@ -251,17 +256,17 @@ def next_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
 
 
 def _revision(versions: Path, *, safe: bool, body: str) -> None:
-    (versions / "0002_later.py").write_text(
+    (versions / f"{NEXT}_later.py").write_text(
         f'''"""a later release's change
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: {NEXT}
+Revises: {HEAD}
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "{NEXT}"
+down_revision = "{HEAD}"
 branch_labels = None
 depends_on = None
 safe_on_start = {safe}
@@ -283,7 +288,7 @@ def test_a_revision_not_safe_at_start_waits_for_claimwatch_migrate(
     tmp_path: Path, next_release: Path
 ) -> None:
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    Store(url).close()  # made at 0001 by this release
+    Store(url).close()  # made at the head by this release
     _revision(
         next_release,
         safe=False,
@@ -294,14 +299,14 @@ def test_a_revision_not_safe_at_start_waits_for_claimwatch_migrate(
     config = _config(tmp_path, url)
     status = cli("status", "--config", str(config))
     assert status.exit_code == 1
-    assert "0002 (a later release's change)" in status.stderr
+    assert f"{NEXT} (a later release's change)" in status.stderr
     assert "Traceback" not in status.output
     check = cli("migrate", "--check", "--config", str(config))
     assert check.exit_code == 1
-    assert "0002: a later release's change (needs `claimwatch migrate`)" in check.stdout
+    assert f"{NEXT}: a later release's change (needs `claimwatch migrate`)" in check.stdout
     done = cli("migrate", "--config", str(config))
     assert done.exit_code == 0, done.output
-    assert "schema upgraded from 0001 to 0002" in done.stdout
+    assert f"schema upgraded from {HEAD} to {NEXT}" in done.stdout
     Store(url).close()
 
 
@@ -319,7 +324,7 @@ def test_a_revision_safe_at_start_is_applied_by_the_first_process(
     engine = create_engine(url)
     with engine.connect() as conn:
         assert "later" in {c["name"] for c in inspect(conn).get_columns("feed")}
-        assert migrate.state(conn).current == "0002"
+        assert migrate.state(conn).current == NEXT
     engine.dispose()
 
 
@@ -344,7 +349,7 @@ def test_a_migration_that_fails_halfway_leaves_the_database_as_it_was(
     engine = create_engine(url)
     with engine.connect() as conn:
         assert "later" not in {c["name"] for c in inspect(conn).get_columns("feed")}
-        assert migrate.state(conn).current == "0001"
+        assert migrate.state(conn).current == HEAD
     engine.dispose()
 
 

@@ -102,6 +102,11 @@ class Extractor:
         run = next(self._runs([(text, published)]))
         return self._claims(run), run.notes
 
+    def start(self, text: str, published: date | None = None) -> Extraction:
+        """An extraction of ``text`` to advance a few paragraphs at a time (``Extraction``),
+        for a caller that bounds its time or lets other work run between the steps."""
+        return Extraction(self, text, published)
+
     def names_side(self, text: str, actor: str) -> bool:
         """Whether ``text`` names ``actor``'s side: the actor, the institution it belongs to or
         one of that institution's people, by name, alias or demonym ("Ukrainian forces")."""
@@ -156,3 +161,57 @@ class Extractor:
 
     def _claims(self, run: ArticleRun) -> list[Claim]:
         return [with_stances(claim, self.watchlist) for claim in run.claims()]
+
+
+class Extraction:
+    """One article's extraction, advanced a few paragraphs at a time; what lives across
+    paragraphs (the parties named, a transcript's speaker, an interview's interviewee) is kept
+    between the steps, so the claims are those ``Extractor.extract`` finds, however the
+    steps were cut. ``claims()`` may be called early: it gives the claims of what was read."""
+
+    def __init__(self, extractor: Extractor, text: str, published: date | None) -> None:
+        self.extractor = extractor
+        self.run = ArticleRun(
+            text,
+            extractor._index(published),
+            extractor.finder,
+            extractor.topics,
+            extractor.candidates,
+        )
+        self.next = 0  # the next paragraph to read
+
+    @property
+    def done(self) -> bool:
+        return self.next >= len(self.run.paragraphs)
+
+    @property
+    def position(self) -> int:
+        """The character of the article reading has reached."""
+        paragraphs = self.run.paragraphs
+        return paragraphs[self.next][0] if not self.done else len(self.run.text)
+
+    @property
+    def found(self) -> int:
+        """Claims (and cues not yet judged) found so far: a cheap count for a budget."""
+        return len(self.run.drafts)
+
+    def advance(self, chars: int) -> None:
+        """Parse and read the next paragraphs, up to ``chars`` characters (one at least)."""
+        ex, paragraphs = self.extractor, self.run.paragraphs
+        batch: list[int] = []
+        size = 0
+        while self.next + len(batch) < len(paragraphs):
+            length = len(paragraphs[self.next + len(batch)][1])
+            if batch and size + length > chars:
+                break
+            batch.append(self.next + len(batch))
+            size += length
+        texts = [paragraphs[j][1] for j in batch]
+        docs = ex.nlp.pipe(texts, disable=ex._slow if ex._attributes else [])
+        for j, doc in zip(batch, docs, strict=True):
+            self.run.paragraph(j, ex.memoised_attributes(doc))
+            self.next = j + 1
+
+    def claims(self) -> list[Claim]:
+        """The claims of what has been read."""
+        return self.extractor._claims(self.run)

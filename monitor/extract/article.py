@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -63,6 +64,7 @@ class ArticleRun:
         self.paragraph_starts = [start for start, _ in self.paragraphs]
         self.drafts: list[Draft] = []
         self.notes: list[explain.Note] = []  # why sentences naming a watched party hold none
+        self._story: Counter[str] | None = None  # the topics the whole story names
 
     def paragraph(self, j: int, doc: Doc) -> None:
         """Take in the parse of paragraph ``j`` (paragraphs come in order)."""
@@ -112,7 +114,7 @@ class ArticleRun:
             return None
         probe = Draft(None, "", None, (lo, hi), "", (lo, hi), actor=owner.actor)
         probe.person = owner.person
-        ctype, _ = claim_type(probe, Span(lo, hi, said), self.text, self.index)
+        ctype, _, _ = claim_type(probe, Span(lo, hi, said), self.text, self.index)
         topics = self.topics(said)
         return None if ctype == "statement" and not topics else (ctype, topics)
 
@@ -164,6 +166,7 @@ class ArticleRun:
                 how=f"said in {kind}",
                 actor=owner.actor,
                 resolution=owner.how,
+                basis=owner.basis,
                 person=owner.person,
                 sentence_no=self.discourse.sentence_no,
                 label=label,
@@ -267,15 +270,28 @@ class ArticleRun:
         sent_lo = min(d.sentence[0], content.start if content else d.sentence[0])
         sent_hi = max(d.sentence[1], content.end if content else d.sentence[1])
         cue = Span(d.cue[0], d.cue[1], text[d.cue[0] : d.cue[1]]) if d.cue else None
-        ctype, key = claim_type(d, content, text, self.index)
+        ctype, key, type_basis = claim_type(d, content, text, self.index)
         spans = self.discourse.sentence_spans
         before = [spans.get(d.sentence_no - back, (0, 0)) for back in (1, 2)]
         k = bisect_right(self.paragraph_starts, d.sentence[0]) - 1
         paragraph = self.paragraphs[max(k, 0)][1]
-        topics = self.topics.of_claim(text, content, d.sentence, before, paragraph)
+        topics, topic_basis = self.topics.of_claim(text, content, d.sentence, before, paragraph)
+        if self._story is None:
+            self._story = self.topics.story([p for _, p in self.paragraphs])
+        topics = self.topics.in_story(topics, topic_basis, self._story, d.assertion)
         if d.about:  # a round-up's "On the talks in Riyadh:" says what the quote is about
             more = self.topics(text[d.about[0] : d.about[1]])
             topics = tuple(t for t in self.topics.ids if t in topics or t in more)
+            topic_basis = topic_basis if topic_basis.startswith("content") else "about"
+        source = "assertion" if d.assertion and d.cue is None else d.source
+        basis = (
+            f"source:{source}",
+            f"speaker:{d.basis}",
+            f"type:{type_basis}",
+            f"type-is:{ctype}",
+            f"topic:{topic_basis}",
+            f"topics:{min(len(topics), 2)}",
+        )
         return Claim(
             type=ctype,
             speaker=d.speaker,
@@ -288,6 +304,7 @@ class ArticleRun:
             key=key,
             cue_reason=d.how,
             label=Span(d.label[0], d.label[1], text[d.label[0] : d.label[1]]) if d.label else None,
+            basis=basis,
         )
 
 

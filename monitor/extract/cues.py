@@ -364,6 +364,7 @@ def _according_to(doc: Doc, sent: Any, tok: Token, offset: int) -> Draft | None:
         type_hint="",
         sentence=(offset + sent.start_char, offset + sent.end_char),
         how="'according to' names a source",
+        source="according-to",
     )
 
 
@@ -395,4 +396,5 @@ def _noun_cue(doc: Doc, sent: Any, noun: Token, offset: int) -> Draft | None:
         type_hint=NOUN_TYPES.get(lemma, ""),
         sentence=(offset + sent.start_char, offset + sent.end_char),
         how=f"{noun.text!r} with an owner and a clause",
+        source="noun",
     )

@@ -24,9 +24,11 @@ class Draft:
     type_hint: str  # the type the cue itself gives ("denied"), else ""
     sentence: tuple[int, int]
     how: str = ""  # why this is a cue, for --explain
+    source: str = "verb"  # the kind of cue: verb, noun, according-to; assertion (no cue)
     speaker: Span | None = None
     actor: str | None = None
     resolution: str = ""
+    basis: str = "none"  # how the speaker was resolved, as a code (``Resolution.basis``)
     person: bool = False
     quote: bool = False  # the content is a quotation that may go on
     participle: bool = False  # ", calling it ...": may restate the claim before it
@@ -46,6 +48,7 @@ class Resolution(NamedTuple):
     actor: str | None
     how: str
     person: bool
+    basis: str = "none"  # how, as a code the confidence table knows ("name", "pronoun-2", ...)
 
 
 @dataclass

@@ -85,7 +85,7 @@ class Speakers:
         if para[s:e].endswith(("'s", "’s")):
             e -= 2
         d.speaker = Span(offset + s, offset + e, para[s:e])
-        d.actor, d.resolution, d.person = self._resolve(tok, para[s:e], s)
+        d.actor, d.resolution, d.person, d.basis = self._resolve(tok, para[s:e], s)
         self.discourse.mentions.append(
             Mention(offset + s, para[s:e], d.actor, d.person, self.discourse.sentence_no, True)
         )
@@ -108,15 +108,17 @@ class Speakers:
         if matches:
             ident = matches[-1][2]
             actor = self.index.actor(ident)
-            return Resolution(ident, f"{shown} → {actor.name}", actor.kind == "person")
+            return Resolution(ident, f"{shown} → {actor.name}", actor.kind == "person", "name")
         office = re.sub(
             r"^(the|mr|ms|mrs|dr|madam|mister)\.?\s+", "", " ".join(name.lower().split())
         )
         holder = self.index.holder(office)
         if holder is not None:
             actor = self.index.actor(holder)
-            return Resolution(holder, f"{shown} → {actor.name} (the {office} on the day)", True)
-        return Resolution(None, f"{shown}: names no watched actor", True)
+            return Resolution(
+                holder, f"{shown} → {actor.name} (the {office} on the day)", True, "office"
+            )
+        return Resolution(None, f"{shown}: names no watched actor", True, "none")
 
     def interviewee(self) -> Resolution:
         """Who answers in an interview whose answers name no speaker: the first person the
@@ -126,11 +128,11 @@ class Speakers:
         if self.discourse.interviewee is None:
             first = next((m for m in self.discourse.mentions if m.person and m.speaker), None)
             if first is None:
-                self.discourse.interviewee = Resolution(None, "no interviewee named", True)
+                self.discourse.interviewee = Resolution(None, "no interviewee named", True, "none")
             else:
                 name = self.index.actor(first.actor).name if first.actor else "no watched actor"
                 how = f'the interviewee → {name} ("{first.text}", named in the lead)'
-                self.discourse.interviewee = Resolution(first.actor, how, True)
+                self.discourse.interviewee = Resolution(first.actor, how, True, "interviewee")
         return self.discourse.interviewee
 
     def _resolve(self, tok: Token, text: str, start: int) -> Resolution:
@@ -140,7 +142,9 @@ class Speakers:
         owner = self.discourse.owner
         if owner is not None and tok.pos_ == "PRON" and low in FIRST_PERSON:
             # "I said", "we told them" in a transcript turn or an answer: its speaker
-            return Resolution(owner.actor, f'"{text}": the speaker, {owner.how}', owner.person)
+            return Resolution(
+                owner.actor, f'"{text}": the speaker, {owner.how}', owner.person, "first-person"
+            )
         if tok.pos_ == "PRON" and (low in PERSON_PRONOUNS or low in GROUP_PRONOUNS):
             return self._pronoun(low, text)
         matches = list(self.index.find(text))
@@ -149,7 +153,7 @@ class Speakers:
         if any(t.pos_ == "PROPN" and t.lower_ in MEDIA_NAMES for t in own):
             # "Agence France-Presse", "The Kyiv Independent": a newsroom, not a government (not
             # "Karunanayake in an interview with Daily Mirror": only the phrase's own words)
-            return Resolution(None, f'"{text}": a news outlet', False)
+            return Resolution(None, f'"{text}": a news outlet', False, "outlet")
         named = self._named(tok, text, start, matches, tokens)
         if named is not None:
             return named
@@ -170,8 +174,10 @@ class Speakers:
             return official
         if matches:
             name = self.index.actor(matches[-1][2]).name
-            return Resolution(None, f'"{text}": names {name} but does not speak for them', single)
-        return Resolution(None, f'"{text}": not on the watchlist', single)
+            return Resolution(
+                None, f'"{text}": names {name} but does not speak for them', single, "unwatched"
+            )
+        return Resolution(None, f'"{text}": not on the watchlist', single, "unwatched")
 
     def _named(
         self,
@@ -197,8 +203,8 @@ class Speakers:
                 # "the Biden administration" is the US government, not Biden
                 body = self.index.actor(actor.part_of).name
                 how = f'"{text}" → {body} ({actor.name}\'s {tok.lower_})'
-                return Resolution(actor.part_of, how, False)
-            return Resolution(ident, f'"{text}" → {actor.name}', actor.kind == "person")
+                return Resolution(actor.part_of, how, False, "government-of")
+            return Resolution(ident, f'"{text}" → {actor.name}', actor.kind == "person", "name")
         if any(
             t.pos_ == "PROPN"
             and t.text[:1].isupper()
@@ -207,7 +213,7 @@ class Speakers:
             for t in heads[:1] + appos
         ):
             single = tok.tag_ in ("NN", "NNP")
-            return Resolution(None, f'"{text}": a name not on the watchlist', single)
+            return Resolution(None, f'"{text}": a name not on the watchlist', single, "unwatched")
         return None
 
     def _institution(
@@ -229,19 +235,21 @@ class Speakers:
                 if actor.part_of:
                     body = self.index.actor(actor.part_of).name
                     how = f'"{text}" → {body} (speaks for {actor.name})'
-                    return Resolution(actor.part_of, how, single)
-                return Resolution(ident, f'"{text}" → {actor.name} (speaks for them)', single)
-            return Resolution(ident, f'"{text}" → {actor.name}', single)
+                    return Resolution(actor.part_of, how, single, "institution")
+                return Resolution(
+                    ident, f'"{text}" → {actor.name} (speaks for them)', single, "institution"
+                )
+            return Resolution(ident, f'"{text}" → {actor.name}', single, "institution")
         for t in tokens:
             country = self.index.country(t.lower_)
             if country:
                 name = self.index.actor(country).name
-                return Resolution(country, f'"{text}" → {name} ({t.text})', single)
+                return Resolution(country, f'"{text}" → {name} ({t.text})', single, "demonym")
         for t in tokens:
             if t.dep_ == "poss" and t.lower_ in ("its", "their"):
-                group, how, _ = self._pronoun(t.lower_, t.text)
+                group, how, _, _ = self._pronoun(t.lower_, t.text)
                 if group and self.index.actor(group).kind == "institution":
-                    return Resolution(group, f'"{text}": {how}', single)
+                    return Resolution(group, f'"{text}": {how}', single, "possessive")
         return None
 
     def _official(
@@ -265,9 +273,8 @@ class Speakers:
             country = named[0] if named else self.index.country(t.lower_)
             if country and self.index.actor(country).kind == "institution":
                 name = self.index.actor(country).name
-                return Resolution(
-                    country, f'"{text}" → {name} (an official of it, not named)', True
-                )
+                how = f'"{text}" → {name} (an official of it, not named)'
+                return Resolution(country, how, True, "official")
         return None
 
     def _pronoun(self, low: str, text: str) -> Resolution:
@@ -282,14 +289,11 @@ class Speakers:
         if ranked:
             m = ranked[-1]
             name = self.index.actor(m.actor).name if m.actor else "an unwatched speaker"
-            return Resolution(
-                m.actor,
-                f'"{text}" → {name} ("{m.text}", {_back(self.discourse.sentence_no - m.sentence)})',
-                want_person,
-            )
-        return Resolution(
-            None, f'"{text}": no antecedent within {_MAX_BACK} sentences', want_person
-        )
+            back = self.discourse.sentence_no - m.sentence
+            how = f'"{text}" → {name} ("{m.text}", {_back(back)})'
+            return Resolution(m.actor, how, want_person, f"pronoun-{min(back, _MAX_BACK)}")
+        how = f'"{text}": no antecedent within {_MAX_BACK} sentences'
+        return Resolution(None, how, want_person, "none")
 
     def _role(self, tok: Token, text: str) -> Resolution | None:
         """'the president', 'its foreign minister': the holder of the title last named."""
@@ -310,7 +314,7 @@ class Speakers:
         if not holders:
             return self._described(tok, text, words) if det else None
         if poss and poss[0].lower_ in ("its", "their", "his", "her"):
-            group, _, _ = self._pronoun(poss[0].lower_, poss[0].text)
+            group, _, _, _ = self._pronoun(poss[0].lower_, poss[0].text)
             holders = {
                 h for h in holders if group and (h == group or self.index.actor(h).part_of == group)
             } or holders
@@ -320,20 +324,16 @@ class Speakers:
             if len(ours) == 1:
                 (ident,) = ours
                 actor = self.index.actor(ident)
-                return Resolution(
-                    ident, f'"{text}" → {actor.name} ({poss[0].text}\'s {title})', True
-                )
+                how = f'"{text}" → {actor.name} ({poss[0].text}\'s {title})'
+                return Resolution(ident, how, True, "title-of")
         for m in reversed(self.discourse.mentions):
             back = self.discourse.sentence_no - m.sentence
             if back > _MAX_ROLE_BACK:
                 break
             if m.actor in holders:
                 actor = self.index.actor(m.actor)
-                return Resolution(
-                    m.actor,
-                    f'"{text}" → {actor.name} (the {title} last named: "{m.text}", {_back(back)})',
-                    True,
-                )
+                how = f'"{text}" → {actor.name} (the {title} last named: "{m.text}", {_back(back)})'
+                return Resolution(m.actor, how, True, "role")
         return None
 
     def _described(self, tok: Token, text: str, words: list[str]) -> Resolution | None:
@@ -352,11 +352,8 @@ class Speakers:
             actor = self.index.actor(m.actor)
             if group and group not in (m.actor, actor.part_of):
                 continue
-            return Resolution(
-                m.actor,
-                f'"{text}" → {actor.name} (the person last named: "{m.text}", {_back(back)})',
-                True,
-            )
+            how = f'"{text}" → {actor.name} (the person last named: "{m.text}", {_back(back)})'
+            return Resolution(m.actor, how, True, "described")
         return None
 
     def remember_names(
@@ -394,7 +391,7 @@ class Speakers:
                 if any(a <= offset + s < b for a, b in spoken):
                     continue
                 text = para[s:e]
-                actor, _, person = self._resolve(tok, text, s)
+                actor, _, person, _ = self._resolve(tok, text, s)
                 if actor is not None:
                     self.discourse.mentions.append(
                         Mention(offset + s, text, actor, person, self.discourse.sentence_no, True)

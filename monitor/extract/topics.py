@@ -12,6 +12,7 @@ on Guardian dev (README, "What did not help").
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -88,6 +89,26 @@ class TopicMatcher:
             strong |= {n for n in weak if strong <= {n}}
         return tuple(self.ids[n] for n in sorted(strong))
 
+    def story(self, paragraphs: list[str]) -> Counter[str]:
+        """How many paragraphs of a story name each topic by an unambiguous keyword: what the
+        story is about, against which a claim's own keywords are read."""
+        return Counter(t for para in paragraphs for t in self(para, strong_only=True))
+
+    def in_story(
+        self, topics: tuple[str, ...], basis: str, story: Counter[str], spoken: bool
+    ) -> tuple[str, ...]:
+        """A claim's topics as the story reads them: in a speaker's own words (``spoken``: a
+        transcript, an interview), a topic found by a weak keyword alone ("peace", "deal")
+        counts only in a story that names it unambiguously somewhere; of
+        several topics, those the story names at least half as often as its main one of them
+        ("we want peace" in a story about Iran is about Iran, not peace talks)."""
+        if basis == "content-weak" and spoken:
+            topics = tuple(t for t in topics if story[t])
+        if len(topics) > 1:
+            top = max(story[t] for t in topics)
+            topics = tuple(t for t in topics if story[t] * 2 >= top)
+        return topics
+
     def of_claim(
         self,
         text: str,
@@ -95,21 +116,29 @@ class TopicMatcher:
         sentence: tuple[int, int],
         before: list[tuple[int, int]],
         paragraph: str,
-    ) -> tuple[str, ...]:
-        """A claim's topics: in what was claimed (the start of a long quote); else, by the
-        unambiguous keywords, in the sentence that reports it, in the ``before`` sentences
-        (nearest first) when it speaks of "the incident" or "the accusations", or in its
-        ``paragraph``. Offsets are the article ``text``'s."""
+    ) -> tuple[tuple[str, ...], str]:
+        """A claim's topics, and where they were found: in what was claimed (the start of a
+        long quote: "content", or "content-weak" by weak keywords alone); else, by the
+        unambiguous keywords, in the sentence that reports it ("sentence"), in the ``before``
+        sentences (nearest first) when it speaks of "the incident" or "the accusations"
+        ("anaphor"), or in its ``paragraph`` ("paragraph"); "none". Offsets are the article
+        ``text``'s."""
         lo, hi = (content.start, content.end) if content else sentence
-        topics = self(text[lo : min(hi, lo + TOPIC_CHARS)])
-        if not topics and content is not None:
+        own = text[lo : min(hi, lo + TOPIC_CHARS)]
+        topics = self(own)
+        if topics:
+            return topics, "content" if self(own, strong_only=True) else "content-weak"
+        if content is not None:
             topics = self(text[sentence[0] : sentence[1]], strong_only=True)
-        if not topics and _ANAPHOR.search(text[sentence[0] : sentence[1]]):
+            if topics:
+                return topics, "sentence"
+        if _ANAPHOR.search(text[sentence[0] : sentence[1]]):
             for lo, hi in before:
                 topics = topics or self(text[lo:hi], strong_only=True)
-        if not topics:
-            topics = self(paragraph, strong_only=True)
-        return topics
+            if topics:
+                return topics, "anaphor"
+        topics = self(paragraph, strong_only=True)
+        return topics, "paragraph" if topics else "none"
 
 
 def described_keywords(nlp: Language, description: str) -> list[str]:

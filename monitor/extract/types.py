@@ -33,6 +33,8 @@ _THREAT_WORDS = re.compile(
     r"\b(retaliat\w*|consequences|pay a (heavy |high )?price|reprisals?|punish\w*|wipe out"
     r"|let them try|held accountable|hold \w+ accountable|will be (destroyed|crushed)"
     r"|respond (harshly|decisively|forcefully|with force)|not hesitate"
+    r"|wrath|face (the )?(full )?(force|weight|might) of|overwhelming force|or else"
+    r"|(will|would|'ll|’ll) (be )?(pay|regret)\b|make (them|him|her|you) pay"
     r"|(should|must|need to) (know|understand|realise|realize|remember) that)\b",
     re.I,
 )
@@ -63,7 +65,8 @@ _OFFER = re.compile(
 _DEMAND = re.compile(
     r"\b(must|should|(?<!the )(?<!a )need(s|ed)? to|needs|needed|ha(ve|s|d) to(?! say\b)|ought to"
     r"|urg\w+|demand\w*|calls? (for|on)|called (for|on)|insists? on|require[sd]?"
-    r"|it is (vital|essential|imperative|necessary)|let us|let's)\b",
+    r"|it is (vital|essential|imperative|necessary)|let us|let's"
+    r"|(it['’]s|it is) (high )?time (for|to)\b|the (answer|solution) is to)\b",
     re.I,
 )
 _REPORTED = re.compile(r"\b(said|say|says|told|claimed|hear|heard)\b( that)?\s", re.I)
@@ -131,42 +134,67 @@ def cue_type(verb: Token, typed: str, cue: list[Token], said: list[Token]) -> st
         return "demand"
     if lemma == "charge" and any(c.dep_ == "ccomp" for c in verb.children):
         return "accusation"
+    if typed == "denial" and lemma in _REJECT_VERBS and _proposal(said):
+        # "rejected the peace plan": a proposal turned down is no denial (a denial says a
+        # claim is false); what it is, the content says
+        return ""
     return typed
+
+
+# Verbs that deny a claim but only turn down a proposal ("rejected the plan")
+_REJECT_VERBS = frozenset("reject dismiss rebuff repudiate".split())
+# What is proposed rather than claimed: turning one down is not a denial. Written by hand from
+# the claim type definitions ("denial: the speaker rejects a claim or accusation as false").
+_PROPOSALS = frozenset(
+    "proposal proposals plan plans offer offers demand demands request requests call calls idea "
+    "ideas deal deals ultimatum ultimatums terms condition conditions invitation invitations bid "
+    "bids resolution resolutions draft truce ceasefire talks negotiations initiative initiatives "
+    "framework appeal appeals suggestion suggestions option options package".split()
+)
+
+
+def _proposal(said: list[Token]) -> bool:
+    """Whether what was rejected is a proposal (its head noun), not a claim."""
+    return any(
+        p.dep_ in ("dobj", "nsubjpass") and p.lemma_.lower() in _PROPOSALS for p in said
+    ) or (any(p.dep_ in ("dobj", "nsubjpass") and p.lower_ in _PROPOSALS for p in said))
 
 
 def claim_type(
     d: Draft, content: Span | None, text: str, index: ActorIndex
-) -> tuple[str, Span | None]:
-    """The claim type, and the sentence of the content that decided it (None: the cue did).
+) -> tuple[str, Span | None, str]:
+    """The claim type, the sentence of the content that decided it (None: the cue did), and
+    the rule that decided it ("cue", "denial-words", "plain", ...).
 
     The first sentence of the content that says more than a statement decides; a denial
     anywhere wins; words quoted from others ('called the reports 'fake'') do not count."""
     if d.type_hint:
-        return d.type_hint, None
+        return d.type_hint, None, "cue"
     if content is None:
-        return "statement", None
-    decided: tuple[str, Span | None] = ("statement", None)
+        return "statement", None, "no-content"
+    decided: tuple[str, Span | None, str] = ("statement", None, "plain")
     for lo, hi in sentences(content):
         piece = text[lo:hi]
-        ctype = _type_of(_INNER_QUOTE.sub("…", piece), d, index)
+        ctype, rule = _type_of(_INNER_QUOTE.sub("…", piece), d, index)
         if ctype == "denial":
-            return ctype, Span(lo, hi, piece)
+            return ctype, Span(lo, hi, piece), rule
         if ctype != "statement" and decided[0] == "statement":
-            decided = (ctype, Span(lo, hi, piece))
+            decided = (ctype, Span(lo, hi, piece), rule)
     return decided
 
 
-def _type_of(body: str, d: Draft, index: ActorIndex) -> str:
-    """One sentence's type: the most specific kind of claim its wording signals. A question
-    ("Would you like to say something?") asserts nothing, so it is a statement."""
+def _type_of(body: str, d: Draft, index: ActorIndex) -> tuple[str, str]:
+    """One sentence's type: the most specific kind of claim its wording signals, and the rule
+    that decided it (a code the confidence table knows). A question ("Would you like to say
+    something?") asserts nothing, so it is a statement."""
     if body.rstrip("”\"’' )").endswith("?"):
-        return "statement"
+        return "statement", "question"
     cue = d.cue_lemma
     nested = _NESTED_CUE.match(body)
     if nested:  # 'said he expected ...', 'said they denied ...'
-        return _nested_type(nested.group(1))
+        return _nested_type(nested.group(1)), "nested-cue"
     if _DENIAL.search(body) or (cue in ("call", "describe") and _CLAIM_REJECTED.search(body)):
-        return "denial"
+        return "denial", "denial-words"
     own_side = {d.actor, index.actor(d.actor).part_of} if d.actor else set()
     named = list(index.find(body))
     own_named = [e for _, e, ident in named if ident in own_side]  # where they end
@@ -181,15 +209,15 @@ def _type_of(body: str, d: Draft, index: ActorIndex) -> str:
         or (own and _hostile(body))
         or (cue == "warn" and _CONDITIONAL_COST.search(body))  # "risk losing ... if they"
     ):
-        return "threat"
+        return "threat", "threat-words"
     if cue in ("describe", "call", "accuse", "charge") and _WRONGDOING.search(body):
-        return "accusation"
+        return "accusation", "labelled-wrong"
     offer = _OFFER.search(body)
     demand = _DEMAND.search(body)
     if (offer and not (demand and demand.start() < offer.start())) or (
         own and _BENEFIT.search(body)
     ):
-        return "offer"
+        return "offer", "offer-words"
     own_intent = own and not _TIMING.search(body)  # "Russia would not respond": a stance
     if demand and _REPORTED.search(body[: demand.start()]):
         demand = None  # "Everyone said Russia must be isolated": someone else's demand
@@ -199,16 +227,17 @@ def _type_of(body: str, d: Draft, index: ActorIndex) -> str:
         or any(_WANTS.match(body[e:]) for e in own_named)  # "Kyiv wants American troops"
         or _IMPERATIVE_FIRST.match(body.strip())
     ):
-        return "demand"
+        return "demand", "demand-words"
     if _WRONGDOING.search(body) or _hostile_act(body, named, own_side, index):
-        return "accusation"
+        return "accusation", "wrongdoing"
     if cue in ("promise", "pledge", "vow"):
-        return "offer"
-    if (_PREDICTION.search(body) and not own_intent) or cue == "warn":
-        return "prediction"
+        return "offer", "promise"
+    if (_PREDICTION.search(body) and not own_intent) or (cue == "warn" and not own):
+        # (a warning of what one's own side will or will not do is a stance, not a forecast)
+        return "prediction", "future"
     if cue == "confirm" or (cue == "say" and body.lower().startswith(("yes", "“yes"))):
-        return "confirmation"
-    return "statement"
+        return "confirmation", "confirm"
+    return "statement", "plain"
 
 
 def _hostile_act(
@@ -225,9 +254,19 @@ def _hostile_act(
         if ident in own:
             continue
         words = re.findall(r"[a-z]+", body[s : s + 100].lower())[1:9]
-        if any(w in HOSTILE_FORMS or w in HOSTILE_VERBS for w in words):
+        if any(w in HOSTILE_FORMS or w in HOSTILE_VERBS or w in _BLAME for w in words):
             return True
     return False
+
+
+# What another party named just before is blamed for: "Putin had made a historic error",
+# "the west did not use the G20 ...": "failed", "It's Biden's fault". Written by hand from the
+# accusation definition ("attributes wrongdoing ... to another party").
+_BLAME = frozenset(
+    "mistake mistakes error errors blunder blunders fault failed failure fails lied lies stole "
+    "stolen cheat cheated cheating corrupt incompetent irresponsible reckless uninhabited "
+    "uninhabitable abandoned betrayed squandered wasted sabotaged".split()
+)
 
 
 def _hostile(body: str) -> bool:
