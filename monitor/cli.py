@@ -324,6 +324,7 @@ def _explain(doc: str, claim: Claim, text: str) -> str:
         f"{doc}: {claim.actor or '(unwatched)'} {claim.type} on {', '.join(claim.topics) or '-'}\n"
         f"  {out.strip()}\n  speaker: {claim.resolution or '-'}\n"
         f"  cue: {claim.cue_reason or '-'}\n  type: {typed}\n"
+        f"  confidence: {claim.confidence:.2f} ({claim.confidence_why or '-'})\n"
     )
 
 

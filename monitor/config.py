@@ -35,7 +35,9 @@ CLAIM_TYPES = (
     "prediction",
 )
 SEVERITIES = ("low", "normal", "high")
-DEFAULT_MIN_CONFIDENCE = 0.0  # rules: claims less likely to be right go to the digest
+# rules: a claim less likely to be right than this goes to the digest marked "possible"
+# (chosen from tools/calibrate.py's calibration table: README, "Alerts worth reading")
+DEFAULT_MIN_CONFIDENCE = 0.6
 DEFAULT_DISPUTE_WINDOW_DAYS = 14  # a denial disputes assertions at most this old
 DEFAULT_REPEAT_SIMILARITY = 0.6  # word overlap above which a claim restates an earlier one
 DEFAULT_REPEAT_WINDOW_DAYS = 30  # wire copies of one story arrive within this time

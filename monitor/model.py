@@ -93,3 +93,6 @@ class Alert:
     previous: list[dict[str, str]] = field(default_factory=list)
     operator: bool = False  # claimwatch's own alert (a failing feed or channel), not a claim
     digest: bool = False  # its rule sends it in the channels' digests
+    possible: bool = False  # its claim is less sure than the rule asks: in the digest, marked
+    confidence: float | None = None  # how likely its actor, type and topics are right
+    confidence_why: str = ""

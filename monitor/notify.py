@@ -257,6 +257,7 @@ def _values(alert: Alert, fmt: str) -> dict[str, str]:
         "rule": alert.rule or "(unnamed)",
         "severity": alert.severity,
         "id": str(alert.id),
+        "confidence": _confidence(alert),
     }
     if fmt == "html":
         values = {k: html.escape(v, quote=True) for k, v in plain.items()}
@@ -285,6 +286,16 @@ def _values(alert: Alert, fmt: str) -> dict[str, str]:
         for p in alert.previous
     )
     return values
+
+
+def _confidence(alert: Alert) -> str:
+    """ "0.72 (+ the speaker named; - a future tense)", and "possible" when under the rule's
+    minimum."""
+    if alert.confidence is None:
+        return "not known"
+    why = f" ({alert.confidence_why})" if alert.confidence_why else ""
+    possible = "possible, " if alert.possible else ""
+    return f"{possible}{alert.confidence:.2f}{why}"
 
 
 def render(
@@ -316,6 +327,8 @@ def render_digest(
             parts.append(render(alert, fmt)[1].strip())
             continue
         v = _values(alert, fmt)
+        if alert.possible:  # under the rule's min_confidence: shown, but said to be unsure
+            v["headline"] = f"Possible: {v['headline']} (confidence {alert.confidence:.2f})"
         if fmt == "html":
             parts.append(
                 f"<h3>{v['headline']}</h3><blockquote>“{v['sentence']}”</blockquote>"
@@ -425,6 +438,8 @@ def _deferral(channel: Channel, alert: Alert, store: Store, now: datetime) -> st
     cfg = channel.config
     if cfg.mode == "digest":
         return "digest channel"
+    if alert.possible:
+        return "possible (under the rule's min_confidence)"
     if alert.digest:
         return "digest rule"
     if in_quiet_hours(now, cfg.quiet_hours, channel.zone):

@@ -391,6 +391,8 @@ class Monitor:
             who = c.actor or f"(unwatched: {c.speaker.text if c.speaker else 'no speaker'})"
             lines.append(f"- {who} {c.type} on {', '.join(c.topics) or '-'}{stance}")
             lines.append(f"    {c.sentence.text.strip()}")
+            if c.actor is not None:
+                lines.append(f"    confidence {c.confidence:.2f}: {c.confidence_why or '-'}")
             if c.actor is None:
                 verdict = "no alert: the speaker is not on the watchlist"
             elif rec.id in repeats:
@@ -399,6 +401,8 @@ class Monitor:
                 a = alerts[rec.id]
                 to = ", ".join(a.channels) or "no channel"
                 verdict = f"ALERT {a.kind} ({a.severity}, rule {a.rule!r}) to {to}"
+                if a.possible:
+                    verdict = f"POSSIBLE {a.kind} (under the rule's min_confidence): digest of {to}"
             elif rec.id in changes:
                 verdict = f"{', '.join(changes[rec.id])}, but no rule matches: no alert"
             else:

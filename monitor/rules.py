@@ -73,6 +73,9 @@ def select(
         for change, _ in hits:
             previous += [p.id for p in change.previous if p.id not in previous]
             topics += [t for t in change.topics if t not in topics]
+        # a claim less sure than every matching rule asks goes to the digest, marked "possible"
+        confidence = hits[0][0].recorded.claim.confidence
+        possible = all(confidence < r.min_confidence for r in rules)
         out.append(
             QueuedAlert(
                 claim_id=claim_id,
@@ -83,7 +86,8 @@ def select(
                 previous=tuple(previous),
                 channels=tuple(sorted(targets)),
                 detail=top_change.detail,
-                digest=all(r.digest for r in rules),
+                digest=possible or all(r.digest for r in rules),
+                possible=possible,
             )
         )
     return out

@@ -62,6 +62,12 @@ class SetResult:
                 counts[a.why] = counts.get(a.why, 0) + 1
         return ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
 
+    def at(self, floor: float) -> str:
+        """Precision and count of the alerts whose claim's confidence reaches ``floor``."""
+        kept = [a for a in self.alerts if a.claim.confidence >= floor]
+        share = sum(a.right for a in kept) / len(kept) if kept else 0.0
+        return f"{floor:.1f}: {share:.2f} of {len(kept)}"
+
     def line(self) -> str:
         n_conf = sum(not a.possible for a in self.alerts)
         return (

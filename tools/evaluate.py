@@ -122,6 +122,8 @@ def main(argv: list[str] | None = None) -> None:
             fmts = {s: recent[s]["format"] for s in stems if s in recent}
             res = alert_eval.evaluate(spec.name, spec.gold, entries, wl, set_ex, fmts)
             print(f"{spec.name} alerts: {res.line()}; wrong: {res.wrong()}")
+            floors = " · ".join(res.at(f) for f in (0.3, 0.4, 0.5, 0.6, 0.7))
+            print(f"  precision at min_confidence {floors}")
             for fmt, part in res.by_format.items() if len(res.by_format) > 1 else []:
                 print(f"  {fmt}: {part.line()}")
         formats = sorted({recent[s]["format"] for s in stems if s in recent})

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ..model import Claim, Span
 from . import assertions, explain, quotes
 from .actors import ActorIndex
+from .confidence import confidence
 from .cues import CueFinder
 from .draft import Discourse, Draft, Mention, Resolution
 from .lexicon import FIRST_PERSON, GROUP_PRONOUNS
@@ -292,6 +293,7 @@ class ArticleRun:
             f"topic:{topic_basis}",
             f"topics:{min(len(topics), 2)}",
         )
+        p, why = confidence(basis)
         return Claim(
             type=ctype,
             speaker=d.speaker,
@@ -305,6 +307,8 @@ class ArticleRun:
             cue_reason=d.how,
             label=Span(d.label[0], d.label[1], text[d.label[0] : d.label[1]]) if d.label else None,
             basis=basis,
+            confidence=p,
+            confidence_why=why,
         )
 
 

@@ -58,6 +58,7 @@ class QueuedAlert:
     channels: tuple[str, ...]
     detail: str = ""
     digest: bool = False
+    possible: bool = False  # under every matching rule's min_confidence: digest, "possible"
 
 
 def _claim_identity(actor: str | None, ctype: str, content: str, sentence: str) -> tuple[str, ...]:
@@ -149,6 +150,8 @@ class Batch:
                 start=claim.extent[0],
                 end=claim.extent[1],
                 said_at=said_at,
+                confidence=claim.confidence,
+                confidence_why=claim.confidence_why,
             )
             s.add(crow)
             s.flush()
@@ -282,6 +285,7 @@ class Batch:
                 previous=json.dumps(list(a.previous)),
                 detail=a.detail,
                 digest=a.digest,
+                possible=a.possible,
             )
             self.session.add(row)
             self.session.flush()

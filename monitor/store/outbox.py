@@ -354,6 +354,9 @@ def _alert_views(
                 rule=al.rule,
                 detail=al.detail,
                 digest=al.digest,
+                possible=al.possible,
+                confidence=c.confidence,
+                confidence_why=c.confidence_why or "",
                 outlets=[a.feed, *outlets.get(c.id, [])],
                 previous=[
                     {

@@ -70,6 +70,9 @@ class ClaimRow(SQLModel, table=True):
     end: int = 0
     said_at: datetime = Field(default_factory=utcnow)  # article date, else when it was read
     repeat_of: int | None = Field(default=None, index=True)  # the claim this one restates
+    # how likely the actor, type and topics are right (0..1), and why; None: stored before
+    confidence: float | None = None
+    confidence_why: str | None = None
 
 
 class OutletRow(SQLModel, table=True):
@@ -127,6 +130,7 @@ class AlertRow(SQLModel, table=True):
     previous: str = "[]"  # JSON list of earlier claim ids this alert differs from
     detail: str = ""  # e.g. "cautious → supportive", "silent for 41 days"
     digest: bool = False  # collected into a digest rather than sent at once
+    possible: bool = False  # its claim is under the rule's min_confidence: in the digest, marked
     created_at: datetime = Field(default_factory=utcnow)
 
 
