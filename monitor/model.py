@@ -56,6 +56,10 @@ class Claim:
     # see ``monitor/extract/confidence.py``), and why
     confidence: float = 1.0
     confidence_why: str = ""
+    # what an alert's headline gives after "<speaker> <verb>": the heart of what was said, and
+    # whether it follows the verb itself ("demands the presence of ...") or a colon
+    heart: str = ""
+    heart_object: bool = False
     # how each part was decided, as codes ("speaker:pronoun-1", "type:cue", "topic:paragraph")
     basis: tuple[str, ...] = ()
 
@@ -96,3 +100,5 @@ class Alert:
     possible: bool = False  # its claim is less sure than the rule asks: in the digest, marked
     confidence: float | None = None  # how likely its actor, type and topics are right
     confidence_why: str = ""
+    heart: str = ""  # the claim's heart for the headline (``Claim.heart``); "" before 0003
+    heart_object: bool = False

@@ -217,10 +217,14 @@ _DEFAULT_TEMPLATES: dict[str, string.Template] = {}
 
 
 def headline(alert: Alert) -> str:
-    """``Zelensky denies: the story ... is a complete fabrication``: who said what, first."""
+    """``Zelensky demands the presence of American troops``, ``Lavrov accuses: the incident
+    ... state terrorism``: who, the type as a verb, and the heart of what was said."""
     parts = alert.actor_name.split()
     person = not alert.actor_name.endswith(("government", "Union")) and alert.actor_name != "Nato"
     who = parts[-1] if person and len(parts) > 1 else alert.actor_name
+    if alert.heart:  # the claim's own heart, as extraction found it
+        joint = " " if alert.heart_object else ": "
+        return f"{who} {VERBS.get(alert.type, 'says')}{joint}{alert.heart}"
     what = re.sub(r"\s+", " ", alert.content or alert.sentence).strip(" ,.;:")
     if what.count('"') % 2 or (what[:1] in "\"“'" and what[-1:] in "\"”'"):
         what = what.strip("\"“”'").strip(" ,.;:")

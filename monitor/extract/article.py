@@ -16,6 +16,7 @@ from .actors import ActorIndex
 from .confidence import confidence
 from .cues import CueFinder
 from .draft import Discourse, Draft, Mention, Resolution
+from .heart import heart
 from .lexicon import FIRST_PERSON, GROUP_PRONOUNS
 from .nlp import Candidates
 from .speakers import Speakers
@@ -294,6 +295,7 @@ class ArticleRun:
             f"topics:{min(len(topics), 2)}",
         )
         p, why = confidence(basis)
+        said, follows = heart(text, content, key, ctype)
         return Claim(
             type=ctype,
             speaker=d.speaker,
@@ -309,6 +311,8 @@ class ArticleRun:
             basis=basis,
             confidence=p,
             confidence_why=why,
+            heart=said,
+            heart_object=follows,
         )
 
 

@@ -152,6 +152,8 @@ class Batch:
                 said_at=said_at,
                 confidence=claim.confidence,
                 confidence_why=claim.confidence_why,
+                heart=claim.heart,
+                heart_object=claim.heart_object,
             )
             s.add(crow)
             s.flush()

@@ -357,6 +357,8 @@ def _alert_views(
                 possible=al.possible,
                 confidence=c.confidence,
                 confidence_why=c.confidence_why or "",
+                heart=c.heart or "",
+                heart_object=bool(c.heart_object),
                 outlets=[a.feed, *outlets.get(c.id, [])],
                 previous=[
                     {

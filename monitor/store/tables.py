@@ -73,6 +73,8 @@ class ClaimRow(SQLModel, table=True):
     # how likely the actor, type and topics are right (0..1), and why; None: stored before
     confidence: float | None = None
     confidence_why: str | None = None
+    heart: str | None = None  # what a headline gives after "<speaker> <verb>"
+    heart_object: bool | None = None  # ... after the verb itself, not a colon
 
 
 class OutletRow(SQLModel, table=True):
