@@ -26,7 +26,6 @@ from .store import Recorded, StoredClaim, as_utc
 
 ASSERTIVE = ("accusation", "statement", "confirmation", "prediction", "threat")
 _RECENT = 20  # earlier claims of one key compared for repeats
-_ANSWERS = 0.15  # word overlap that ties a denial to a non-accusing assertion it denies
 
 
 NamesSide = Callable[[str, str], bool]
@@ -194,6 +193,51 @@ def _repeat_of(
     return best[1]
 
 
+# Words that say nothing of what a claim is about: function words, reporting words, the
+# parties of a conflict and their offices (they name who, not what). Written by hand.
+_PLAIN = frozenset(
+    """about after again against also been before being between both could does during each
+    even from further have having here into itself just like made make many more most much must
+    only other over said says saying same should since some such than that their them then there
+    these they this those through under very want were what when where which while will with
+    would your year years week weeks today yesterday told tells claim claims claimed denied
+    denies deny denial accused accuses accusation accusations statement statements report
+    reports reported according officials official president minister ministry government
+    spokesman spokeswoman spokesperson forces military country countries people ukraine
+    ukrainian ukrainians russia russian russians kyiv kiev moscow kremlin united states
+    american western west europe european""".split()
+)
+_POINTS_BACK = re.compile(
+    r"\b(the|these|those|such|its|their|his|her|that|this) (claims?|accusations?|allegations?"
+    r"|charges?|reports?|account|version|assertions?|story|stories)\b",
+    re.I,
+)
+_QUOTED = re.compile(r"[“\"‘']([^”\"’']{8,})[”\"’']")
+
+
+def salient(text: str) -> set[str]:
+    """The words that say what a claim is about: the event, the place, the object (words of
+    four letters or more, less ``_PLAIN``, with possessive, plural and tense endings
+    dropped)."""
+    out = set()
+    for w in re.findall(r"[a-z][a-z0-9’'-]{3,}", text.lower()):
+        if w in _PLAIN:
+            continue
+        w = re.sub(r"['’]s$", "", w)
+        # "attacked", "drones", "strikes", "boxes": "attack", "drone", "strike", "box"
+        stem = re.sub(r"(?<=[sxz])es$|(?<=[cs]h)es$|(?<!s)s$|ing$|ed$", "", w)
+        w = stem if len(stem) >= 4 else w
+        if w not in _PLAIN:
+            out.add(w)
+    return out
+
+
+def _quotes_from(denial: str, told: str) -> bool:
+    """Whether the denial quotes words the other claim said ("the 'attack on residential
+    houses'")."""
+    return any(q.lower() in told.lower() for q in _QUOTED.findall(denial))
+
+
 def _disputed(
     rec: Recorded,
     actor: str,
@@ -203,9 +247,11 @@ def _disputed(
     already: set[tuple[str, int]],
     names_side: NamesSide | None = None,
 ) -> tuple[str, StoredClaim] | None:
-    """The recent assertion by another side that this denial answers: one in the same article
-    first, one made against the denier's side ("Russia said Ukraine attacked ..." for Kyiv's
-    denial) before one that is not, accusations before other assertions, the newest first."""
+    """The recent assertion by another side that this denial negates (``answers``: the event
+    or object named in both, the words the denial quotes, or in its own article the claim
+    made against the denier's side), else None: a plain denial, with no link. Ranked: one in
+    the same article first, one made against the denier's side before one that is not,
+    accusations before other assertions, the newest first."""
     since = rec.said_at - timedelta(days=settings.dispute_window_days)
     text = _text(rec.claim.content.text if rec.claim.content else "", rec.claim.sentence.text)
 
@@ -219,13 +265,15 @@ def _disputed(
         return said_against[t.id]
 
     def answers(t: StoredClaim) -> bool:
-        """An accusation, a claim the denial's words echo, or ("Ukraine rejected the claim")
-        one against the denier's side in the same article."""
-        return (
-            t.type == "accusation"
-            or similarity(text, t.content or t.sentence) >= _ANSWERS
-            or (t.article_key == rec.article.key and against(t))
-        )
+        """A claim the denial negates: one whose event or object the denial names too, or
+        whose words it quotes; in the same article, a denial that only points back ("Kyiv
+        denied the accusations") answers the claim made against the denier's side."""
+        same_article = t.article_key == rec.article.key
+        told = t.sentence.replace(t.speaker, "") if t.speaker else t.sentence
+        shared = salient(text) & salient(f"{t.content} {told}")
+        if len(shared) >= (1 if same_article else 2) or _quotes_from(text, told):
+            return True
+        return same_article and bool(_POINTS_BACK.search(text)) and against(t)
 
     def rank(t: StoredClaim) -> tuple[int, bool]:
         return -(2 * (t.article_key == rec.article.key) + against(t)), t.type != "accusation"

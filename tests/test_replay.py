@@ -215,3 +215,21 @@ def test_a_denial_of_the_claim_answers_the_one_beside_it(tmp_path: Path) -> None
     assert _summary(alerts)[-1] == ("dispute", "ukraine", "denial", ("drone-strikes",))
     (earlier,) = alerts[-1]["previous"]  # type: ignore[misc]
     assert "hit a prison in Olenivka" in earlier["sentence"]
+
+
+def test_a_denial_with_nothing_in_common_with_earlier_claims_is_a_plain_denial(
+    tmp_path: Path,
+) -> None:
+    """A denial answers only a claim it negates: the event or object named in both, the
+    words it quotes. Zelensky denying that a bridge in Kharkiv was destroyed does not answer a
+    forecast about Odesa's port on the same topic: it alerts as a new denial, linked to
+    nothing (it used to be shown "disputing" the forecast)."""
+    alerts, _ = _replay(
+        tmp_path,
+        [
+            ("odesa-drones-forecast", "ap", "2025-03-03T09:00:00Z"),
+            ("bridge-denial", "kyiv-independent", "2025-03-04T09:00:00Z"),
+        ],
+    )
+    assert _summary(alerts)[-1] == ("new", "zelensky", "denial", ("drone-strikes",))
+    assert alerts[-1]["previous"] == []

@@ -143,13 +143,16 @@ def cue_type(verb: Token, typed: str, cue: list[Token], said: list[Token]) -> st
 
 # Verbs that deny a claim but only turn down a proposal ("rejected the plan")
 _REJECT_VERBS = frozenset("reject dismiss rebuff repudiate".split())
-# What is proposed rather than claimed: turning one down is not a denial. Written by hand from
-# the claim type definitions ("denial: the speaker rejects a claim or accusation as false").
+# What is proposed rather than claimed, or weighed rather than asserted: turning one down or
+# belittling it ("dismissed the importance of the first grain shipment") is not a denial.
+# Written by hand from the claim type definitions ("denial: the speaker rejects a claim or
+# accusation as false").
 _PROPOSALS = frozenset(
     "proposal proposals plan plans offer offers demand demands request requests call calls idea "
     "ideas deal deals ultimatum ultimatums terms condition conditions invitation invitations bid "
     "bids resolution resolutions draft truce ceasefire talks negotiations initiative initiatives "
-    "framework appeal appeals suggestion suggestions option options package".split()
+    "framework appeal appeals suggestion suggestions option options package importance "
+    "significance relevance value chance chances possibility prospect prospects".split()
 )
 
 
