@@ -313,7 +313,7 @@ def test_reload_refuses_a_broken_file_then_applies_a_good_one(
     # the state of every feed, removed or not, is still in the store
     assert sorted(n for (n,) in sql(config, "select name from feed")) == ["a", "b", "r"]
     assert sql(config, "select count(*) from article")[0][0] == 3
-    alerts = sql(config, "select count(*) from alert")[0][0]
+    alerts = sql(config, "select count(*) from alert where not possible")[0][0]
     assert len(smtp.wait_for(alerts)) == alerts
 
 
@@ -357,10 +357,18 @@ def test_sigterm_finishes_the_poll_in_hand(tmp_path: Path, smtp: SmtpServer) -> 
         gated.close()
     assert "feed slow: new article" in log
     assert log.rstrip().endswith("stopped")
-    alerts = sql(config, "select count(*) from alert")[0][0]
+    alerts = sql(config, "select count(*) from alert where not possible")[0][0]
+    digested = sql(
+        config,
+        "select count(*) from delivery join alert on alert.id = delivery.alert_id"
+        " where alert.possible and delivery.status = 'sent'",
+    )[0][0]
     assert alerts > 0
-    assert len(smtp.messages) == alerts  # ... and the delivery in hand
-    assert sql(config, "select count(*) from delivery where status != 'sent'") == [(0,)]
+    # ... and the delivery in hand: one message an alert, and the digest of the possible ones
+    # if its time had come
+    assert len(smtp.messages) == alerts + (1 if digested else 0)
+    unsent = "select count(*) from delivery join alert on alert.id = delivery.alert_id"
+    assert sql(config, unsent + " where delivery.status != 'sent' and not alert.possible") == [(0,)]
 
 
 def test_sigterm_waits_at_most_stop_timeout(tmp_path: Path) -> None:
@@ -405,7 +413,7 @@ def test_health_metrics_and_json_logs(tmp_path: Path, feeds: FeedServer) -> None
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
                 alerts = (
-                    sql(config, "select count(*) from alert")[0][0]
+                    sql(config, "select count(*) from alert where not possible")[0][0]
                     if "feed world" in (daemon.text())
                     else 0
                 )
@@ -439,13 +447,14 @@ def test_health_metrics_and_json_logs(tmp_path: Path, feeds: FeedServer) -> None
     assert samples[("claimwatch_deliveries_total", (("outcome", "sent"),))] == alerts
     desk = (("channel", "desk"),)
     assert samples[("claimwatch_delivery_latency_seconds_count", desk)] == alerts
-    assert samples[("claimwatch_queue_length", desk)] == 0
+    held = sql(config, "select count(*) from alert where possible")[0][0]  # for the digest
+    assert samples[("claimwatch_queue_length", desk)] == held
     assert "process_resident_memory_bytes" in metrics_text
 
     events = [json.loads(line) for line in log.splitlines()]  # every line is one JSON event
     assert all({"time", "level", "logger", "message"} <= e.keys() for e in events)
     queued = [e for e in events if re.match(r"alert \d+: queued", e["message"])]
-    assert len(queued) == alerts
+    assert len(queued) == alerts + held
     assert all(e["feed"] == "world" and e["actor"] and e["kind"] for e in queued)
     delivered = [e for e in events if "delivered to desk" in e["message"]]
     assert len(delivered) == alerts
