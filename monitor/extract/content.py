@@ -13,7 +13,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from .lexicon import NEEDS_CLAUSE, SPEECH_ACTS
-from .subjects import with_owner
+from .subjects import rejoined, with_owner
 from .syntax import chars, largest_run, marked, trim, when
 
 if TYPE_CHECKING:
@@ -159,6 +159,12 @@ def _of_parts(
     for t in doc[lo : hi + 1]:  # ", saying ..." belongs to the main clause, not here
         if t.tag_ == "VBG" and t.dep_ == "advcl" and doc[t.i - 1].text == "," and t.i > lo:
             hi = min(hi, t.i - 2)
+        # "warned that A, and threatened to B": B is a claim of its own (``rejoined``)
+        if t.i > lo and rejoined(t) is verb:
+            stop = next(
+                (c.i for c in t.head.children if c.dep_ == "cc" and c.i < t.i), t.left_edge.i
+            )
+            hi = min(hi, stop - 1)
         # ", with his spokesman calling it ...": the one "with" names speaks next
         if t.lower_ == "with" and t.i > lo and doc[t.i - 1].text == ",":
             k = t.right_edge.i + 1  # the word after the "with" phrase (and its comma)

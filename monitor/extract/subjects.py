@@ -28,6 +28,9 @@ def subject(verb: Token) -> Token | None:
             return subject(above)
     if verb.tag_ == "VBG" and verb.dep_ == "conj" and verb.head.tag_ == "VBG":
         return subject(verb.head)  # "calling it X and saying Y": one subject
+    outer = rejoined(verb)
+    if outer is not None:
+        return subject(outer)
     owner = with_owner(verb)
     if owner is not None:
         return owner
@@ -80,6 +83,29 @@ def subject(verb: Token) -> Token | None:
         if participle and tok.dep_ == "acl" and tok.head.pos_ in ("NOUN", "PROPN"):
             return tok.head  # "officials, speaking on condition of anonymity, said"
         return None
+    return None
+
+
+def rejoined(verb: Token) -> Token | None:
+    """The speech verb a second one joins when the parser hung it inside the first one's
+    clause: in "Lavrov warned that deliveries would prolong the war, and threatened to strike
+    ...", "threatened" (a speech act with no subject of its own, after "and") joins "warned",
+    not "prolong"; None otherwise."""
+    from .lexicon import SPEECH_ACTS
+
+    if (
+        verb.dep_ != "conj"
+        or verb.lemma_.lower() not in SPEECH_ACTS
+        or any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+        or not any(c.dep_ == "cc" and c.i < verb.i for c in verb.head.children)
+    ):
+        return None
+    clause = verb.head
+    while clause.dep_ == "conj":
+        clause = clause.head
+    outer = clause.head
+    if clause.dep_ in ("ccomp", "xcomp") and outer.lemma_.lower() in SPEECH_ACTS:
+        return outer
     return None
 
 
