@@ -101,4 +101,5 @@ class Alert:
     confidence: float | None = None  # how likely its actor, type and topics are right
     confidence_why: str = ""
     heart: str = ""  # the claim's heart for the headline (``Claim.heart``); "" before 0003
+    claim_topics: tuple[str, ...] = ()  # all the claim's topics (``topics``: those it is new on)
     heart_object: bool = False

@@ -251,7 +251,7 @@ def _values(alert: Alert, fmt: str) -> dict[str, str]:
         "type": alert.type,
         "kind": alert.kind,
         "kind_text": KIND_TEXT.get(alert.kind, alert.kind),
-        "topics": ", ".join(alert.topics) or "no watched topic",
+        "topics": _topics(alert),
         "detail": alert.detail,
         "title": alert.title or alert.link,
         "link": alert.link,
@@ -290,6 +290,13 @@ def _values(alert: Alert, fmt: str) -> dict[str, str]:
         for p in alert.previous
     )
     return values
+
+
+def _topics(alert: Alert) -> str:
+    """The topics the alert is new on, then the claim's others: "energy (also sanctions)"."""
+    also = [t for t in alert.claim_topics if t not in alert.topics]
+    shown = ", ".join(alert.topics) or "no watched topic"
+    return f"{shown} (also {', '.join(also)})" if also else shown
 
 
 def _confidence(alert: Alert) -> str:

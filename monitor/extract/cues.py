@@ -212,6 +212,9 @@ class CueFinder:
             pp, parts = model.phrase(tok)
             if pp < t or not parts or parts[0].pos_ != "ADJ":
                 return None
+            if not self.attributions and parts[0].lemma_.lower() not in _STANCES:
+                # "was able to shell the defenders": a capacity, not something said
+                return "a state, not something said"
             how = f"P(cue | 'be {parts[0].lemma_}') = {pp:.2f}"
             return self._verb(doc, sent, tok, quotes, offset, parts, how)
         if pos == "NOUN" and tok.lower_ in CUE_NOUNS:
@@ -296,9 +299,25 @@ class CueFinder:
             return "a question put to the speaker"  # "When asked about it, ..."
         if verb.dep_ == "acl" and not any(c.dep_ in ("ccomp", "xcomp") for c in kids):
             return "describes a noun"  # "a report released on Saturday"
+        if (
+            not self.attributions
+            and verb.tag_ == "VBG"
+            and verb.dep_ == "advcl"
+            and lemma not in SPEECH_ACTS
+            and verb.head.lemma_.lower() not in SPEECH_ACTS
+        ):
+            # "Ukraine hopes to bring weapons forward, pointing to a critical point": the
+            # reporter's reading of an act, not something anyone said
+            return "a participle of the reporter's own sentence"
         return ""
 
 
+# "X was clear that ...", "is adamant": the states of mind "be" + adjective reports as
+# something said; others ("was able to", "is likely to") are states, not speech. By hand.
+_STANCES = frozenset(
+    "clear adamant confident certain sure optimistic pessimistic convinced firm unequivocal "
+    "emphatic categorical explicit insistent open keen eager determined".split()
+)
 # Phrasal verbs that report speech whatever their parts say alone ("ruled out a ground
 # presence", "lashed out at critics"). Written by hand.
 _PHRASAL_ACTS = frozenset({("rule", "out"), ("lash", "out"), ("hit", "back"), ("speak", "out")})

@@ -128,7 +128,9 @@ def cue_type(verb: Token, typed: str, cue: list[Token], said: list[Token]) -> st
     a court's charge)."""
     lemma = verb.lemma_.lower()
     if lemma == "call" and (
-        any(x.lower_ in ("for", "on") for x in cue + said)
+        any(x.lower_ == "for" for x in cue + said)
+        # "called on X to ...", not "called a strike on a maternity hospital genocide"
+        or any(x.lower_ == "on" and x.i == verb.i + 1 for x in cue + said)
         or any(marked(p, "for") for p in said)  # "called for X to": "for" as the clause's
     ):
         return "demand"
@@ -265,6 +267,7 @@ def _hostile_act(
 # What another party named just before is blamed for: "Putin had made a historic error",
 # "the west did not use the G20 ...": "failed", "It's Biden's fault". Written by hand from the
 # accusation definition ("attributes wrongdoing ... to another party").
+_DETERMINERS = frozenset("the a an its their his her our these those this that newly".split())
 _BLAME = frozenset(
     "mistake mistakes error errors blunder blunders fault failed failure fails lied lies stole "
     "stolen cheat cheated cheating corrupt incompetent irresponsible reckless uninhabited "
@@ -282,6 +285,8 @@ def _hostile(body: str) -> bool:
             (low in HOSTILE_VERBS or low in HOSTILE_FORMS)
             and not (before[:1].isupper() and before.lower() not in ("we", "i", "our"))
             and before.lower() not in ("enemy", "their", "enemy's", "enemy’s")
+            # "the occupied territories", "a destroyed bridge": a state, not an act
+            and not (low.endswith("ed") and before.lower() in _DETERMINERS)
         ):
             return True
     return False

@@ -358,6 +358,7 @@ def _alert_views(
                 confidence=c.confidence,
                 confidence_why=c.confidence_why or "",
                 heart=c.heart or "",
+                claim_topics=tuple(t for t in c.topics.split(",") if t),
                 heart_object=bool(c.heart_object),
                 outlets=[a.feed, *outlets.get(c.id, [])],
                 previous=[
