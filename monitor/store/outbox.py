@@ -308,74 +308,89 @@ def _alert_views(
             outlets.setdefault(o.claim_id, []).append(o.outlet)
     views = []
     for al, c, a in rows:
-        assert al.id is not None
         if c is None or a is None:  # claimwatch's own alert to its operators
-            views.append(
-                Alert(
-                    id=al.id,
-                    kind=al.kind,
-                    severity=al.severity,
-                    actor="",
-                    actor_name="claimwatch",
-                    type="operator",
-                    topics=(),
-                    sentence=al.message,
-                    speaker="",
-                    resolution="",
-                    content=al.message,
-                    link="",
-                    title=al.message,
-                    feed="claimwatch",
-                    published=al.created_at,
-                    rule=al.rule,
-                    operator=True,
-                )
-            )
+            views.append(_operator_view(al))
             continue
         assert c.id is not None
         prev = [earlier[i] for i in json.loads(al.previous) if i in earlier]
-        views.append(
-            Alert(
-                id=al.id,
-                kind=al.kind,
-                severity=al.severity,
-                actor=c.actor or "",
-                actor_name=names.get(c.actor or "", c.actor or ""),
-                type=c.type,
-                topics=tuple(t for t in al.topics.split(",") if t),
-                sentence=c.sentence,
-                speaker=c.speaker,
-                resolution=c.resolution,
-                content=c.content,
-                link=a.link,
-                title=a.title,
-                feed=a.feed,
-                published=a.published,
-                rule=al.rule,
-                detail=al.detail,
-                digest=al.digest,
-                possible=al.possible,
-                confidence=c.confidence,
-                confidence_why=c.confidence_why or "",
-                heart=c.heart or "",
-                claim_topics=tuple(t for t in c.topics.split(",") if t),
-                heart_object=bool(c.heart_object),
-                outlets=[a.feed, *outlets.get(c.id, [])],
-                previous=[
-                    {
-                        "id": str(p.id),
-                        "actor": names.get(p.actor or "", p.actor or ""),
-                        "type": p.type,
-                        "date": p.said_at.strftime("%Y-%m-%d"),
-                        "sentence": p.sentence,
-                        "link": p.link,
-                        "feed": p.feed,
-                    }
-                    for p in prev
-                ],
-            )
-        )
+        views.append(_claim_view(al, c, a, names, prev, outlets.get(c.id, [])))
     return views
+
+
+def _operator_view(al: AlertRow) -> Alert:
+    """claimwatch's own alert (a failing feed or channel) as a channel shows it."""
+    assert al.id is not None
+    return Alert(
+        id=al.id,
+        kind=al.kind,
+        severity=al.severity,
+        actor="",
+        actor_name="claimwatch",
+        type="operator",
+        topics=(),
+        sentence=al.message,
+        speaker="",
+        resolution="",
+        content=al.message,
+        link="",
+        title=al.message,
+        feed="claimwatch",
+        published=al.created_at,
+        rule=al.rule,
+        operator=True,
+    )
+
+
+def _claim_view(
+    al: AlertRow,
+    c: ClaimRow,
+    a: ArticleRow,
+    names: dict[str, str],
+    prev: list[StoredClaim],
+    outlets: list[str],
+) -> Alert:
+    """An alert about a claim as a channel shows it, with the earlier claims it differs from
+    and the other outlets that carried it."""
+    assert al.id is not None
+    return Alert(
+        id=al.id,
+        kind=al.kind,
+        severity=al.severity,
+        actor=c.actor or "",
+        actor_name=names.get(c.actor or "", c.actor or ""),
+        type=c.type,
+        topics=tuple(t for t in al.topics.split(",") if t),
+        sentence=c.sentence,
+        speaker=c.speaker,
+        resolution=c.resolution,
+        content=c.content,
+        link=a.link,
+        title=a.title,
+        feed=a.feed,
+        published=a.published,
+        rule=al.rule,
+        detail=al.detail,
+        digest=al.digest,
+        possible=al.possible,
+        confidence=c.confidence,
+        confidence_why=c.confidence_why or "",
+        heart=c.heart or "",
+        claim_topics=tuple(t for t in c.topics.split(",") if t),
+        heart_object=bool(c.heart_object),
+        outlets=[a.feed, *outlets],
+        previous=[
+            {
+                "id": str(p.id),
+                "actor": names.get(p.actor or "", p.actor or ""),
+                "type": p.type,
+                "date": p.said_at.strftime("%Y-%m-%d"),
+                "sentence": p.sentence,
+                "link": p.link,
+                "feed": p.feed,
+            }
+            for p in prev
+        ],
+    )
 
 
 def _pending_query(channel: str) -> Any:
