@@ -392,3 +392,133 @@ def test_the_daemon_stays_healthy_and_reads_other_feeds_through_a_5_mb_article(
     assert "feed news: new article" in log
     status = cli("status", "--config", str(config)).stdout
     assert "soup: " in status and "read the first 199," in status
+
+
+# --- order and duplicates ----------------------------------------------------------------------
+ORDERED = [
+    "Donald Trump said on Monday that he was cautious about sending American troops to Ukraine.",
+    "Russia's defence ministry said that Ukraine had attacked a fuel depot with drones.",
+    "Ukraine's foreign ministry denied the claim about the drone attack, calling it a fabrication.",
+    "Zelensky said that Ukraine was open to new talks with Moscow.",
+]
+
+
+def _alert_ids(config: Path) -> list[int]:
+    with sqlite3.connect(config.parent / "claimwatch.sqlite") as con:
+        return [r[0] for r in con.execute("select id from alert order by id")]
+
+
+def test_a_failed_alert_is_not_overtaken_when_the_mail_server_comes_back(tmp_path: Path) -> None:
+    """The field's case: the mail server down from the start, then back. The first alert
+    waits for its retry; the others wait behind it, and all arrive in order."""
+    from conftest import cli
+    from servers import SMTP_TRANSIENT_FAILURE, SmtpServer, mailto_url
+
+    with FeedServer() as feeds, SmtpServer() as smtp:
+        feeds.set(
+            "/rss", rss(*(item(t, f"o{n}", f"https://o/{n}", n) for n, t in enumerate(ORDERED)))
+        )
+        config = write_config(
+            tmp_path,
+            feeds=[{"name": "wire", "url": feeds.url("/rss")}],
+            channels=[{"name": "mail", "url": mailto_url(smtp)}],
+        )
+        smtp.fail = SMTP_TRANSIENT_FAILURE
+        cli("run", "--once", "--config", str(config))
+        assert smtp.messages == [] and len(_alert_ids(config)) >= 3
+        smtp.fail = None
+        cli("run", "--once", "--config", str(config))  # the first alert's retry is not due yet
+        assert smtp.messages == []  # ... so none of the later ones goes before it
+        cli("outbox", "--retry", "--config", str(config))
+        cli("run", "--once", "--config", str(config))
+        got = [str(m["Subject"]) for m in smtp.wait_for(len(_alert_ids(config)))]
+    assert got[0].startswith("Trump")  # the first story's alert first
+    assert len(got) == len(set(got)) == len(_alert_ids(config))
+
+
+def test_new_alerts_do_not_overtake_a_webhook_retry(tmp_path: Path) -> None:
+    """Another instance: a webhook answering 503, then alerts of a later poll arriving while
+    the first waits for its retry."""
+    from conftest import cli
+    from servers import HttpReceiver, json_url
+
+    with FeedServer() as feeds, HttpReceiver() as hook:
+        feeds.set("/rss", rss(item(ORDERED[0], "w0", "https://w/0", 0)))
+        config = write_config(
+            tmp_path,
+            feeds=[{"name": "wire", "url": feeds.url("/rss")}],
+            channels=[{"name": "hook", "url": json_url(hook)}],
+        )
+        hook.status = 503
+        cli("run", "--once", "--config", str(config))
+        assert len(hook.requests) == 1  # tried once, failed
+        hook.status = 200
+        feeds.set(
+            "/rss", rss(*(item(t, f"w{n}", f"https://w/{n}", n) for n, t in enumerate(ORDERED)))
+        )
+        cli("run", "--once", "--config", str(config))
+        assert len(hook.requests) == 1  # the new alerts wait behind the first
+        cli("outbox", "--retry", "--config", str(config))
+        cli("run", "--once", "--config", str(config))
+        bodies = [str(r.json) for r in hook.requests[1:]]
+    assert "Trump" in bodies[0]
+    assert len(bodies) == len(_alert_ids(config))
+
+
+@pytest.mark.parametrize("mode", ["immediate", "digest"])
+def test_a_kill_while_the_server_answers_quit_sends_nothing_twice(
+    tmp_path: Path, mode: str
+) -> None:
+    """The duplicate window: the outbox records a delivery when the server has taken the
+    message (its 250), not after the QUIT that follows; killed while QUIT is answered, the
+    restart sends nothing again. For one alert, and for a digest of several."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from servers import SmtpServer, mailto_url
+
+    exe = str(Path(sys.executable).parent / "claimwatch")
+    with FeedServer() as feeds, SmtpServer() as smtp:
+        stories = ORDERED[:1] if mode == "immediate" else ORDERED
+        feeds.set(
+            "/rss", rss(*(item(t, f"q{n}", f"https://q/{n}", n) for n, t in enumerate(stories)))
+        )
+        channel: dict[str, Any] = {"name": "mail", "url": mailto_url(smtp)}
+        if mode == "digest":
+            channel |= {"mode": "digest", "digest": {"every": "daily", "at": "00:00"}}
+        config = write_config(
+            tmp_path, feeds=[{"name": "wire", "url": feeds.url("/rss")}], channels=[channel]
+        )
+        smtp.quit_delay = 30.0  # the kill lands while the client waits for "221"
+        proc = subprocess.Popen(
+            [exe, "run", "--once", "--config", str(config)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            smtp.wait_for(1, timeout=60)
+            deadline = time.monotonic() + 10
+            sent = "select count(*) from delivery where status = 'sent'"
+            while stored(tmp_path, sent) == [(0,)] and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert proc.poll() is None  # still waiting for the answer to QUIT
+            recorded = stored(tmp_path, sent)[0][0]
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(10)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        assert recorded == stored(tmp_path, "select count(*) from delivery")[0][0] >= 1
+        smtp.quit_delay = 0.0
+        again = subprocess.run(
+            [exe, "run", "--once", "--config", str(config)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert again.returncode == 0, again.stderr
+        time.sleep(0.5)
+        assert len(smtp.messages) == 1
