@@ -35,7 +35,7 @@ from . import logs
 from .config import Config, ConfigError, FeedConfig, load_config
 from .health import HealthServer, MeteredMonitor, Metrics
 from .notify import mask
-from .pipeline import Monitor
+from .pipeline import Monitor, failure_reason
 from .service import Heartbeat, Notifier, heartbeat_seconds
 from .store import Store, utcnow
 
@@ -82,10 +82,14 @@ def _rescheduler(scheduler: BaseScheduler) -> Callable[[JobExecutionEvent], None
 
 
 def _deliver(monitor: Monitor) -> None:
+    """The delivery round; first one small write, so /healthz knows whether the store takes
+    writes even while no feed is due."""
     try:
+        monitor.store.probe_write()
         monitor.deliver()
-    except Exception:
-        log.exception("delivery failed")
+    except Exception as exc:  # one line each round: the store's own words, not a traceback
+        log.error("delivery round failed: %s", failure_reason(exc))
+        log.debug("delivery round failed", exc_info=True)
 
 
 def schedule(monitor: Monitor) -> BackgroundScheduler:

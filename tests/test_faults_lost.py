@@ -522,3 +522,112 @@ def test_a_kill_while_the_server_answers_quit_sends_nothing_twice(
         assert again.returncode == 0, again.stderr
         time.sleep(0.5)
         assert len(smtp.messages) == 1
+
+
+# --- failures not recorded ---------------------------------------------------------------------
+def _health(mon: Monitor) -> tuple[int, str]:
+    """GET /healthz of a real HealthServer over ``mon``'s store, with a beating heartbeat."""
+    from test_service import get
+
+    from monitor.health import HealthServer, Metrics
+    from monitor.service import Heartbeat
+
+    beat = Heartbeat(5)
+    beat.beat()
+    server = HealthServer("127.0.0.1:0", Metrics(lambda: {}), beat, lambda: mon.store)
+    host, port = server.start()
+    try:
+        return get(f"http://{host}:{port}/healthz")
+    finally:
+        server.stop()
+
+
+def test_a_poll_the_locked_store_refuses_is_a_failure_and_health_says_so(
+    tmp_path: Path, feeds: FeedServer, extractor: Extractor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The field's case: a database locked by another process. The poll is a failure with a
+    one-line reason, /healthz answers 503, and the count survives until the store takes it."""
+    from monitor.store import tables
+
+    monkeypatch.setattr(tables, "BUSY_TIMEOUT_MS", 200)  # 10 s in service; shorter for a test
+    feeds.set("/rss", rss(item(STORIES[0], "a", "https://a/1", 1)))
+    mon = monitor(tmp_path, extractor, [{"name": "site", "url": feeds.url("/rss")}])
+    feed = mon.config.feeds[0]
+    try:
+        assert mon.poll(feed).error is None
+        assert _health(mon)[0] == 200
+        feeds.set("/rss", rss(item(STORIES[1], "b", "https://a/2", 2)))
+        lock = sqlite3.connect(tmp_path / "claimwatch.sqlite", isolation_level=None)
+        lock.execute("BEGIN EXCLUSIVE")
+        try:
+            report = mon.poll(feed)
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+        assert report.error == "store: database is locked" and report.failures == 1
+        status, text = _health(mon)
+        assert status == 503 and "store: not taking writes: database is locked" in text
+        feeds.set("/rss", b"oops", status=500)  # the next poll fails too, and is recorded
+        report = mon.poll(feed)
+        assert report.failures == 2
+        row = stored(tmp_path, "select failures, last_error from feed")
+        assert row == [(2, "HTTP 500 Internal Server Error")]
+    finally:
+        mon.close()
+
+
+@pytest.mark.parametrize(
+    ("break_store", "reason"),
+    [
+        pytest.param(  # the field's case: the database full (here: at its page limit)
+            "full",
+            "store: database or disk is full",
+            id="full-database",
+        ),
+        pytest.param(  # a column an old version or a hand edit left renamed
+            "ALTER TABLE claim RENAME COLUMN resolution TO resolution_old",
+            "store: table claim has no column named resolution",
+            id="schema-drift",
+        ),
+    ],
+)
+def test_a_poll_whose_articles_the_store_refuses_is_recorded_and_alerts_the_operator(
+    tmp_path: Path, feeds: FeedServer, extractor: Extractor, break_store: str, reason: str
+) -> None:
+    from conftest import cli
+    from sqlalchemy import event
+
+    feeds.set("/rss", rss(item(STORIES[0], "a", "https://a/1", 1)))
+    config = write_config(
+        tmp_path,
+        feeds=[{"name": "site", "url": feeds.url("/rss")}],
+        channels=[{"name": "ops", "url": "stdout://", "operator": True}],
+    )
+    config.write_text(config.read_text() + "polling: {failure_threshold: 2}\n")
+    mon = Monitor(load_config(config), extractor=extractor)
+    feed = mon.config.feeds[0]
+    try:
+        assert mon.poll(feed).error is None
+        long = " ".join(STORIES) * 400  # an article too big for what is left
+        feeds.set("/rss", rss(item(long, "b", "https://a/2", 2)))
+        if break_store == "full":
+            pages = stored(tmp_path, "pragma page_count")[0][0]
+
+            def limit(dbapi: Any, _record: Any) -> None:
+                dbapi.execute(f"PRAGMA max_page_count = {pages + 2}")
+
+            event.listen(mon.store.engine, "connect", limit)
+            mon.store.engine.dispose()
+        else:
+            with sqlite3.connect(tmp_path / "claimwatch.sqlite") as con:
+                con.execute(break_store)
+        first, second = mon.poll(feed), mon.poll(feed)
+        assert first.error == second.error == reason
+        assert second.failures == 2 and second.became_failing
+        assert _health(mon)[0] == 503
+    finally:
+        mon.close()
+    assert stored(tmp_path, "select failures, last_error from feed") == [(2, reason)]
+    assert stored(tmp_path, "select kind from alert where claim_id is null") == [("feed-failing",)]
+    status = cli("status", "--config", str(config)).stdout
+    assert "site" in status and reason in status
