@@ -44,11 +44,7 @@ _KNOWN_SECRETS: set[str] = set()
 MAX_ATTEMPTS = 12
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=2)
-_PERMANENT = re.compile(
-    r"\b(400|401|403|404|405|410|422|535|550|553|554)\b|unauthori[sz]ed|forbidden|"
-    r"authentication|not found|invalid (token|webhook|url)",
-    re.I,
-)
+MAX_RETRY_AFTER = timedelta(days=1)  # a Retry-After further off is honoured only this far
 
 VERBS = {
     "statement": "says",
@@ -159,10 +155,11 @@ def _tap_the_wire() -> None:
 class DeliveryError(Exception):
     """A send that failed; ``permanent`` says whether retrying can help."""
 
-    def __init__(self, reason: str, permanent: bool) -> None:
+    def __init__(self, reason: str, permanent: bool, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+        self.retry_after = retry_after  # seconds the channel asked us to wait (Retry-After)
 
 
 # schemes whose host and path are addresses, not credentials
@@ -266,7 +263,29 @@ class Channel:
                 on_accepted()
             return
         logs = "\n".join(f"{e.level} {e.message}" for service in result for e in service.logs())
-        raise DeliveryError(_reason(logs, self._secrets), permanent=bool(_PERMANENT.search(logs)))
+        permanent, wait = classify(wire)
+        raise DeliveryError(_reason(logs, self._secrets), permanent=permanent, retry_after=wait)
+
+
+def classify(wire: Wire) -> tuple[bool, float | None]:
+    """Whether a failed send is permanent, and the seconds the server asked us to wait.
+
+    By the protocol's own codes, never by words in a message: SMTP 4xx is transient and 5xx
+    permanent (RFC 5321 4.2.1, so ``454 4.7.0 Temporary authentication failure`` is retried);
+    HTTP 408, 425, 429 and 5xx are transient, any other answer Apprise counted as a failure
+    (another 4xx, a 3xx it does not follow, a 2xx whose body said no) is permanent (RFC 9110
+    15.5). A send that got no answer at all (refused, timed out) is transient. ``Retry-After``
+    (seconds or an HTTP date) comes with a 429 or 503."""
+    from .fetch import retry_after
+
+    if wire.http:
+        status, after = wire.http[-1]
+        transient = status in (408, 425, 429) or status >= 500
+        return not transient, retry_after(after) if after else None
+    refused = [code for code in wire.smtp_codes if code >= 400]
+    if refused:
+        return refused[-1] >= 500, None
+    return False, None
 
 
 def _reason(logs: str, secrets: Sequence[str]) -> str:
@@ -601,7 +620,10 @@ def _send(
     except DeliveryError as err:
         attempts = max(i.attempts for i in items) + 1
         permanent = err.permanent or attempts >= MAX_ATTEMPTS
-        retry_at = None if permanent else utcnow() + backoff(attempts)
+        wait = backoff(attempts)
+        if err.retry_after:  # the channel said when: never sooner, at most a day off
+            wait = max(wait, min(timedelta(seconds=err.retry_after), MAX_RETRY_AFTER))
+        retry_at = None if permanent else utcnow() + wait
         failures = store.mark_failed(channel.name, ids, err.reason, retry_at, digest=digest)
         if permanent:
             report.failed += len(ids)
