@@ -224,6 +224,11 @@ class Daemon:
         self.notifier.reloading()
         try:
             config = load_config(self.config.path)
+            drops = _drops(self.config, config)
+            if drops:
+                for problem in drops:
+                    log.error("reload refused: %s", problem)
+                return self._refused("; ".join(drops))
             monitor = self._successor(config)
         except ConfigError as err:
             for problem in err.problems:
@@ -460,6 +465,27 @@ class _Gate:
     def wait_idle(self, timeout: float) -> bool:
         with self._changed:
             return self._changed.wait_for(lambda: self._running == 0, timeout)
+
+
+def _drops(old: Config, new: Config) -> list[str]:
+    """What a reload must not do, read as a file emptied or half written rather than meant:
+    drop every feed, every channel or every actor, or move to another database (which
+    needs a restart, so that nothing queued in the old one is forgotten)."""
+    problems = []
+    if new.database != old.database:
+        problems.append(f"{new.path}: the database changed: restart claimwatch to change it")
+    for what, before, after in (
+        ("feed", old.feeds, new.feeds),
+        ("channel", old.channels, new.channels),
+        ("actor", old.watchlist.actors, new.watchlist.actors),
+    ):
+        if before and not after:
+            where = new.watchlist_path if what == "actor" else new.path
+            problems.append(
+                f"{where}: every {what} would be dropped ({len(before)} now): an emptied or "
+                "half-written file? (to stop claimwatch, stop the service)"
+            )
+    return problems
 
 
 def _signature(config: Config) -> tuple[tuple[int, int], ...]:
