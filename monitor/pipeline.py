@@ -11,6 +11,7 @@ import logging
 import re
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -172,7 +173,9 @@ class Monitor:
             failure_threshold=polling.failure_threshold, backoff_cap=polling.backoff_cap
         )
         self.limiter = poller.Limiter(polling.max_per_host, polling.max_concurrent)
-        self.fetcher = fetch.Fetcher(limiter=self.limiter)
+        self.fetcher = fetch.Fetcher(
+            limiter=self.limiter, allow_hosts=frozenset(polling.allow_hosts)
+        )
         self._took: dict[str, float] = {}  # how long each feed's last request took
         self._unrecorded: dict[str, int] = {}  # failed polls the store could not record yet
 
@@ -198,7 +201,10 @@ class Monitor:
                 state = self.store.feed_state(feed.url, feed.label)
             ttl = state.ttl
             got = self.fetcher.fetch(
-                state.fetch_url or feed.url, etag=state.etag, last_modified=state.last_modified
+                state.fetch_url or feed.url,
+                etag=state.etag,
+                last_modified=state.last_modified,
+                trusted=_host(feed.url) or "",  # the host the operator named, as it is
             )
             report.not_modified, report.moved_to = got.not_modified, got.moved_to
             self._took[feed.url] = got.elapsed
@@ -367,7 +373,14 @@ class Monitor:
 
     def _with_page(self, feed: FeedConfig, article: Article) -> Article:
         """The article with its page's main text, when the feed carried only a summary."""
-        got = self.fetcher.fetch(article.link, accept=fetch.PAGE_ACCEPT)
+        # a link comes from the feed's content: http(s) to a public address, or the feed's
+        # own host, or a host the operator allows by name
+        if article.link.startswith(("http://", "https://")):
+            got = self.fetcher.fetch(
+                article.link, accept=fetch.PAGE_ACCEPT, trusted=_host(feed.url)
+            )
+        else:
+            got = fetch.Fetched(article.link, 0, error="refused: not an http(s) link")
         kind = got.content_type.split(";")[0].strip().lower()
         if got.error or got.body is None or (kind and "html" not in kind):
             log.info(
@@ -562,6 +575,13 @@ def _looks_like_feed(path: Path) -> bool:
     with path.open("rb") as fh:
         head = fh.read(512).lstrip().lower()
     return head.startswith(b"<?xml") or b"<rss" in head or b"<feed" in head or b"<rdf" in head
+
+
+def _host(url: str) -> str | None:
+    """The host of a configured URL, trusted whatever its address; None for file: URLs."""
+    if not url.startswith(("http://", "https://")):
+        return None
+    return (urllib.parse.urlsplit(url).hostname or "").lower()
 
 
 def failure_reason(exc: BaseException) -> str:
