@@ -449,6 +449,8 @@ class PollingConfig(_Strict):
     max_concurrent: int = Field(default=DEFAULT_MAX_CONCURRENT, ge=1)
     failure_threshold: int = Field(default=DEFAULT_FAILURE_THRESHOLD, ge=1)
     backoff_cap: int = DEFAULT_BACKOFF_CAP_SECONDS
+    # hosts that article links and redirects may reach though loopback or private
+    allow_hosts: list[str] = []
 
     @field_validator("backoff_cap", mode="before")
     @classmethod

@@ -35,7 +35,7 @@ from . import logs
 from .config import Config, ConfigError, FeedConfig, load_config
 from .health import HealthServer, MeteredMonitor, Metrics
 from .notify import mask
-from .pipeline import Monitor
+from .pipeline import Monitor, failure_reason
 from .service import Heartbeat, Notifier, heartbeat_seconds
 from .store import Store, utcnow
 
@@ -82,10 +82,14 @@ def _rescheduler(scheduler: BaseScheduler) -> Callable[[JobExecutionEvent], None
 
 
 def _deliver(monitor: Monitor) -> None:
+    """The delivery round; first one small write, so /healthz knows whether the store takes
+    writes even while no feed is due."""
     try:
+        monitor.store.probe_write()
         monitor.deliver()
-    except Exception:
-        log.exception("delivery failed")
+    except Exception as exc:  # one line each round: the store's own words, not a traceback
+        log.error("delivery round failed: %s", failure_reason(exc))
+        log.debug("delivery round failed", exc_info=True)
 
 
 def schedule(monitor: Monitor) -> BackgroundScheduler:
@@ -220,6 +224,11 @@ class Daemon:
         self.notifier.reloading()
         try:
             config = load_config(self.config.path)
+            drops = _drops(self.config, config)
+            if drops:
+                for problem in drops:
+                    log.error("reload refused: %s", problem)
+                return self._refused("; ".join(drops))
             monitor = self._successor(config)
         except ConfigError as err:
             for problem in err.problems:
@@ -456,6 +465,27 @@ class _Gate:
     def wait_idle(self, timeout: float) -> bool:
         with self._changed:
             return self._changed.wait_for(lambda: self._running == 0, timeout)
+
+
+def _drops(old: Config, new: Config) -> list[str]:
+    """What a reload must not do, read as a file emptied or half written rather than meant:
+    drop every feed, every channel or every actor, or move to another database (which
+    needs a restart, so that nothing queued in the old one is forgotten)."""
+    problems = []
+    if new.database != old.database:
+        problems.append(f"{new.path}: the database changed: restart claimwatch to change it")
+    for what, before, after in (
+        ("feed", old.feeds, new.feeds),
+        ("channel", old.channels, new.channels),
+        ("actor", old.watchlist.actors, new.watchlist.actors),
+    ):
+        if before and not after:
+            where = new.watchlist_path if what == "actor" else new.path
+            problems.append(
+                f"{where}: every {what} would be dropped ({len(before)} now): an emptied or "
+                "half-written file? (to stop claimwatch, stop the service)"
+            )
+    return problems
 
 
 def _signature(config: Config) -> tuple[tuple[int, int], ...]:

@@ -20,7 +20,9 @@ Politeness and robustness live here because they are properties of each request:
 from __future__ import annotations
 
 import email.utils
+import ipaddress
 import re
+import socket
 import time
 import urllib.parse
 import zlib
@@ -101,8 +103,10 @@ class Fetcher:
         timeouts: Timeouts | None = None,
         max_redirects: int = MAX_REDIRECTS,
         user_agent: str = USER_AGENT,
+        allow_hosts: frozenset[str] = frozenset(),
     ) -> None:
         self.limiter = limiter
+        self.allow_hosts = frozenset(h.lower() for h in allow_hosts)
         self.max_bytes = max_bytes
         self.timeouts = timeouts or Timeouts()
         self.max_redirects = max_redirects
@@ -144,11 +148,25 @@ class Fetcher:
         last_modified: str | None = None,
         accept: str = FEED_ACCEPT,
         max_bytes: int | None = None,
+        trusted: str | None = "",
     ) -> Fetched:
-        """Get ``url`` (http, https or file), conditionally when validators are known."""
+        """Get ``url`` (http, https or file), conditionally when validators are known.
+
+        ``trusted`` is the host the operator named (a feed's configured URL): it may be
+        loopback or private. ``""`` trusts ``url`` itself (a feed's own URL, ``try URL``);
+        ``None`` trusts nothing: a URL taken from a feed's content (an article page) must be
+        http(s) to a public address. Every redirect is held to the same rule, and to a host
+        in ``allow_hosts``, which the operator allows by name, anything goes."""
         cap = self.max_bytes if max_bytes is None else max_bytes
         if url.startswith("file:"):
+            if trusted is None:
+                return Fetched(url, 0, error="refused: a file: link in a feed's content")
             return _fetch_file(url, cap)
+        if trusted == "":
+            try:
+                trusted = (urllib.parse.urlsplit(url).hostname or "").lower()
+            except ValueError:  # the request below says what is wrong with it
+                trusted = None
         start = time.monotonic()
         headers = {
             "User-Agent": self.user_agent,
@@ -164,6 +182,9 @@ class Fetcher:
             for _hop in range(self.max_redirects + 1):
                 if not current.startswith(("http://", "https://")):
                     return Fetched(current, 0, error=f"unsupported URL scheme: {current[:100]}")
+                refused = self._refused(current, trusted)
+                if refused:
+                    return Fetched(current, 0, error=refused)
                 remaining = self.timeouts.total - (time.monotonic() - start)
                 if remaining <= 0:
                     return Fetched(current, 0, error="timed out", elapsed=time.monotonic() - start)
@@ -192,6 +213,38 @@ class Fetcher:
             return Fetched(current, 0, error=f"cannot connect: {_reason(exc)}")
         except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
             return Fetched(current, 0, error=f"{type(exc).__name__}: {_reason(exc)}")
+
+    def _refused(self, url: str, trusted: str | None) -> str | None:
+        """Why ``url`` may not be fetched: a host neither trusted, allowed by name, nor public
+        (loopback, private, link-local such as 169.254.169.254, reserved), after resolving it."""
+        try:
+            parts = urllib.parse.urlsplit(url)
+            host = (parts.hostname or "").lower()
+            if host == trusted or host in self.allow_hosts:
+                return None
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, ValueError, UnicodeError):
+            return None  # the request itself reports the host it cannot find
+        for *_, sockaddr in infos:
+            address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
+            mapped = getattr(address, "ipv4_mapped", None)
+            address = mapped or address
+            if not address.is_global or address.is_multicast:
+                kind = (
+                    "loopback"
+                    if address.is_loopback
+                    else "link-local"
+                    if address.is_link_local
+                    else "private"
+                    if address.is_private
+                    else "non-public"
+                )
+                return (
+                    f"refused: {host} is a {kind} address ({address}); allow it by name in "
+                    "polling.allow_hosts"
+                )
+        return None
 
     def _outcome(
         self,

@@ -204,7 +204,8 @@ class MeteredMonitor(Monitor):
 
 # --- /healthz and /metrics ---------------------------------------------------------------------
 class HealthServer:
-    """``/healthz`` (200 while the scheduler ticks and the store answers) and ``/metrics``."""
+    """``/healthz`` (200 while the scheduler ticks and the store answers and takes writes: none
+    failed in the last ``WRITE_FAILURE_SECONDS``) and ``/metrics``."""
 
     def __init__(
         self, listen: str, metrics: Metrics, heartbeat: Heartbeat, store: Callable[[], Store]
@@ -228,10 +229,15 @@ class HealthServer:
                 "scheduler: not started" if age is None else f"scheduler: no tick for {age:.0f}s"
             )
         try:
-            self.store().ping()
+            store = self.store()
+            store.ping()
         except Exception as exc:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             problems.append(f"store: not answering: {mask(first, ())[:200]}")
+        else:
+            refused = store.writes.problem()
+            if refused:
+                problems.append(f"store: not taking writes: {mask(refused, ())}")
         if problems:
             return False, "\n".join(problems) + "\n"
         return True, "ok: scheduler ticking, store answering\n"

@@ -8,6 +8,7 @@ the others'. Channel URLs carry secrets: only ``Channel.masked`` is ever logged 
 
 from __future__ import annotations
 
+import contextvars
 import html
 import logging
 import random
@@ -43,11 +44,7 @@ _KNOWN_SECRETS: set[str] = set()
 MAX_ATTEMPTS = 12
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=2)
-_PERMANENT = re.compile(
-    r"\b(400|401|403|404|405|410|422|535|550|553|554)\b|unauthori[sz]ed|forbidden|"
-    r"authentication|not found|invalid (token|webhook|url)",
-    re.I,
-)
+MAX_RETRY_AFTER = timedelta(days=1)  # a Retry-After further off is honoured only this far
 
 VERBS = {
     "statement": "says",
@@ -69,13 +66,100 @@ def _stdout(body: str, title: str, notify_type: str, *args: Any, **kwargs: Any) 
     return True
 
 
+# --- what the wire said during one send ------------------------------------------------------
+class Wire:
+    """What one send saw on the wire, from the protocol clients Apprise drives (``smtplib``
+    for email, ``requests`` for webhooks), recorded per thread while ``Channel.send`` runs:
+    every SMTP reply code, how many messages the SMTP server took, and each HTTP response's
+    status and Retry-After. ``on_accepted`` runs as soon as the SMTP server has taken every
+    message of the send, before the QUIT that Apprise then sends: the outbox records the
+    delivery one round trip earlier, which is what the duplicate window is made of."""
+
+    def __init__(self, on_accepted: Callable[[], None] | None = None) -> None:
+        self.smtp_codes: list[int] = []
+        self.smtp_taken = 0  # messages the SMTP server answered 250 to, after their data
+        self.http: list[tuple[int, str]] = []  # (status, Retry-After) of each response
+        self.on_accepted = on_accepted
+        self.accepted = False  # the SMTP server took every message; on_accepted has run
+        self.error: Exception | None = None  # what on_accepted raised, if it did
+
+    def smtp_done(self) -> bool:
+        """Every message taken and no command refused: the send has succeeded."""
+        return self.smtp_taken > 0 and not any(code >= 400 for code in self.smtp_codes)
+
+    def accept(self) -> None:
+        if self.accepted:
+            return
+        self.accepted = True
+        if self.on_accepted is not None:
+            try:
+                self.on_accepted()
+            except Exception as exc:  # the store failed: the caller records the send again
+                self.error = exc
+
+
+# A context variable, not a thread-local: Apprise runs a send on its own worker threads, in a
+# copy of the caller's context (``apprise.submit_with_context``), so the taps still find it.
+_WIRE: contextvars.ContextVar[Wire | None] = contextvars.ContextVar("claimwatch_wire", default=None)
+
+
+def _wire() -> Wire | None:
+    return _WIRE.get()
+
+
+def _tap_the_wire() -> None:
+    """Wrap the few protocol calls ``Wire`` needs, once; they behave exactly as before."""
+    import smtplib
+
+    import requests.adapters
+
+    if getattr(smtplib.SMTP, "_claimwatch_tapped", False):
+        return
+    getreply, data, quit_ = smtplib.SMTP.getreply, smtplib.SMTP.data, smtplib.SMTP.quit
+    send = requests.adapters.HTTPAdapter.send
+
+    def tapped_getreply(self: smtplib.SMTP) -> tuple[int, bytes]:
+        code, message = getreply(self)
+        wire = _wire()
+        if wire is not None:
+            wire.smtp_codes.append(code)
+        return code, message
+
+    def tapped_data(self: smtplib.SMTP, msg: Any) -> tuple[int, bytes]:
+        code, message = data(self, msg)
+        wire = _wire()
+        if wire is not None and code == 250:
+            wire.smtp_taken += 1
+        return code, message
+
+    def tapped_quit(self: smtplib.SMTP) -> tuple[int, bytes]:
+        wire = _wire()
+        if wire is not None and wire.smtp_done():
+            wire.accept()  # recorded before QUIT goes out, not after its answer comes back
+        return quit_(self)
+
+    def tapped_send(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        response = send(self, request, *args, **kwargs)
+        wire = _wire()
+        if wire is not None:
+            wire.http.append((response.status_code, response.headers.get("Retry-After", "")))
+        return response
+
+    smtplib.SMTP.getreply = tapped_getreply  # type: ignore[method-assign]
+    smtplib.SMTP.data = tapped_data  # type: ignore[method-assign]
+    smtplib.SMTP.quit = tapped_quit  # type: ignore[method-assign]
+    requests.adapters.HTTPAdapter.send = tapped_send  # type: ignore[method-assign]
+    smtplib.SMTP._claimwatch_tapped = True  # type: ignore[attr-defined]
+
+
 class DeliveryError(Exception):
     """A send that failed; ``permanent`` says whether retrying can help."""
 
-    def __init__(self, reason: str, permanent: bool) -> None:
+    def __init__(self, reason: str, permanent: bool, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+        self.retry_after = retry_after  # seconds the channel asked us to wait (Retry-After)
 
 
 # schemes whose host and path are addresses, not credentials
@@ -148,8 +232,12 @@ class Channel:
     def masked(self) -> str:
         return mask(self._url, self._secrets)
 
-    def send(self, title: str, body: str) -> None:
-        """Send one message; raise ``DeliveryError`` with a secret-free reason on failure."""
+    def send(self, title: str, body: str, on_accepted: Callable[[], None] | None = None) -> None:
+        """Send one message; raise ``DeliveryError`` with a secret-free reason on failure.
+
+        ``on_accepted`` is called once the channel has taken the message, as early as its
+        protocol tells (for email, on the server's 250 to the message, before QUIT); a send
+        the server took is a success even if something after it failed."""
         fmt = {"html": apprise.NotifyFormat.HTML, "markdown": apprise.NotifyFormat.MARKDOWN}.get(
             self.format, apprise.NotifyFormat.TEXT
         )
@@ -159,12 +247,45 @@ class Channel:
         sender.add(self._url)
         # The reason for a failure is only logged at DEBUG; the result keeps this call's own
         # log lines, so concurrent sends on other channels do not mix in.
-        result = sender.notify(body=body, title=title, body_format=fmt, log_level=logging.DEBUG)
-        if not result:
-            logs = "\n".join(f"{e.level} {e.message}" for service in result for e in service.logs())
-            raise DeliveryError(
-                _reason(logs, self._secrets), permanent=bool(_PERMANENT.search(logs))
-            )
+        wire = Wire(on_accepted)
+        token = _WIRE.set(wire)
+        try:
+            result = sender.notify(body=body, title=title, body_format=fmt, log_level=logging.DEBUG)
+        finally:
+            _WIRE.reset(token)
+        if wire.smtp_done() or wire.accepted:
+            wire.accept()  # for a server that closed before QUIT: record it now
+            if wire.error is not None:
+                raise wire.error
+            return
+        if result:
+            if on_accepted is not None:
+                on_accepted()
+            return
+        logs = "\n".join(f"{e.level} {e.message}" for service in result for e in service.logs())
+        permanent, wait = classify(wire)
+        raise DeliveryError(_reason(logs, self._secrets), permanent=permanent, retry_after=wait)
+
+
+def classify(wire: Wire) -> tuple[bool, float | None]:
+    """Whether a failed send is permanent, and the seconds the server asked us to wait.
+
+    By the protocol's own codes, never by words in a message: SMTP 4xx is transient and 5xx
+    permanent (RFC 5321 4.2.1, so ``454 4.7.0 Temporary authentication failure`` is retried);
+    HTTP 408, 425, 429 and 5xx are transient, any other answer Apprise counted as a failure
+    (another 4xx, a 3xx it does not follow, a 2xx whose body said no) is permanent (RFC 9110
+    15.5). A send that got no answer at all (refused, timed out) is transient. ``Retry-After``
+    (seconds or an HTTP date) comes with a 429 or 503."""
+    from .fetch import retry_after
+
+    if wire.http:
+        status, after = wire.http[-1]
+        transient = status in (408, 425, 429) or status >= 500
+        return not transient, retry_after(after) if after else None
+    refused = [code for code in wire.smtp_codes if code >= 400]
+    if refused:
+        return refused[-1] >= 500, None
+    return False, None
 
 
 def _reason(logs: str, secrets: Sequence[str]) -> str:
@@ -179,6 +300,9 @@ def _reason(logs: str, secrets: Sequence[str]) -> str:
     picked = list(dict.fromkeys(warnings[-1:] + detail[-2:]))
     text = " ".join(" ".join(picked).split()) or "the channel refused the message"
     return mask(text, secrets)[:400]
+
+
+_tap_the_wire()
 
 
 def build_channels(
@@ -513,12 +637,19 @@ def _send(
     """Send one message for ``items`` and record the outcome: sent, failed (for good) or retry."""
     ids = [i.delivery_id for i in items]
     what = f"digest of {len(ids)} alerts" if digest else f"alert {items[0].alert.id}"
+
+    def accepted() -> None:  # the moment the channel took it, before anything else happens
+        store.mark_sent(channel.name, ids, digest=digest)
+
     try:
-        channel.send(title, body)
+        channel.send(title, body, on_accepted=accepted)
     except DeliveryError as err:
         attempts = max(i.attempts for i in items) + 1
         permanent = err.permanent or attempts >= MAX_ATTEMPTS
-        retry_at = None if permanent else utcnow() + backoff(attempts)
+        wait = backoff(attempts)
+        if err.retry_after:  # the channel said when: never sooner, at most a day off
+            wait = max(wait, min(timedelta(seconds=err.retry_after), MAX_RETRY_AFTER))
+        retry_at = None if permanent else utcnow() + wait
         failures = store.mark_failed(channel.name, ids, err.reason, retry_at, digest=digest)
         if permanent:
             report.failed += len(ids)
@@ -536,7 +667,6 @@ def _send(
         if on_failing and (permanent or failures == CHANNEL_FAILING_AFTER):
             on_failing(channel.name, err.reason)
         return "failed" if permanent else "retry"
-    store.mark_sent(channel.name, ids, digest=digest)
     report.sent += len(ids)
     log.info("%s: delivered to %s", what, channel.name)
     return "sent"

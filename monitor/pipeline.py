@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -20,7 +21,7 @@ from .extract import Extractor
 from .extract.structure import MAX_PARAGRAPH
 from .model import Article, Claim
 from .notify import Channel, DeliveryReport, build_channels, deliver, load_templates
-from .store import Batch, QueuedAlert, Recorded, Store, StoredArticle, utcnow
+from .store import Batch, FeedRow, QueuedAlert, Recorded, Store, StoredArticle, utcnow
 
 log = logging.getLogger("claimwatch.pipeline")
 
@@ -120,51 +121,80 @@ class Monitor:
             failure_threshold=polling.failure_threshold, backoff_cap=polling.backoff_cap
         )
         self.limiter = poller.Limiter(polling.max_per_host, polling.max_concurrent)
-        self.fetcher = fetch.Fetcher(limiter=self.limiter)
+        self.fetcher = fetch.Fetcher(
+            limiter=self.limiter, allow_hosts=frozenset(polling.allow_hosts)
+        )
         self._took: dict[str, float] = {}  # how long each feed's last request took
+        self._unrecorded: dict[str, int] = {}  # failed polls the store could not record yet
 
     def close(self) -> None:
         self.fetcher.close()
         self.store.close()
 
     def poll(self, feed: FeedConfig) -> PollReport:
-        """Poll one feed and queue the alerts its new or edited articles raise; never raises for
-        bad input. The report says when to poll it next and whether it just became failing or
-        recovered (the operator alert); each of those transitions is logged once."""
+        """Poll one feed and queue the alerts its new or edited articles raise; never raises.
+
+        A poll that fails, for any reason (the feed, a stage raising, a store that refuses a
+        write), is a failure: counted, recorded with a one-line reason, and logged. When the
+        store cannot even record that, the count is kept here and recorded with the next poll
+        the store takes. The report says when to poll the feed next and whether it just became
+        failing or recovered (the operator alert); each transition is logged once."""
         report = PollReport(feed.label)
-        with self._write:
-            state = self.store.feed_state(feed.url, feed.label)
-        got = self.fetcher.fetch(
-            state.fetch_url or feed.url, etag=state.etag, last_modified=state.last_modified
-        )
-        report.not_modified, report.moved_to = got.not_modified, got.moved_to
-        self._took[feed.url] = got.elapsed
-        problem, ttl = got.error, state.ttl
-        if problem is None and got.body is not None:
-            parsed = parse.parse(got.body, url=got.url, feed=feed.label, headers=got.headers)
-            problem, ttl = parsed.error, parsed.ttl
-            if problem is None:
-                self._read_articles(feed, parsed, report)
-        failures = 0 if problem is None else state.failures + 1
+        state: FeedRow | None = None
+        got = fetch.Fetched(feed.url, 0)
+        problem: str | None = None
+        ttl: int | None = None
+        try:
+            with self._write:
+                state = self.store.feed_state(feed.url, feed.label)
+            ttl = state.ttl
+            got = self.fetcher.fetch(
+                state.fetch_url or feed.url,
+                etag=state.etag,
+                last_modified=state.last_modified,
+                trusted=_host(feed.url) or "",  # the host the operator named, as it is
+            )
+            report.not_modified, report.moved_to = got.not_modified, got.moved_to
+            self._took[feed.url] = got.elapsed
+            problem = got.error
+            if problem is None and got.body is not None:
+                parsed = parse.parse(got.body, url=got.url, feed=feed.label, headers=got.headers)
+                problem, ttl = parsed.error, parsed.ttl
+                if problem is None:
+                    self._read_articles(feed, parsed, report)
+        except Exception as exc:  # a stage or the store raised: this poll failed, say why
+            problem = failure_reason(exc)
+            log.debug("feed %s: poll failed", feed.label, exc_info=True)
+        unrecorded = self._unrecorded.get(feed.url, 0)
+        before = (state.failures if state is not None else 0) + unrecorded
         delay = poller.next_delay(
             feed.interval,
-            failures=failures,
+            failures=0 if problem is None else before + 1,
             policy=self.policy,
             retry_after=got.retry_after,
             max_age=got.max_age,
             ttl_minutes=ttl,
         )
-        with self._write:
-            after = self.store.record_fetch(
-                feed.url,
-                got,
-                items=report.articles,
-                error=problem,
-                next_poll=utcnow() + timedelta(seconds=delay),
-                ttl=ttl,
-                notice="; ".join(report.notices) or None,
-            )
-        health = poller.health(state.failures, after, self.policy.failure_threshold)
+        try:
+            with self._write:
+                after = self.store.record_fetch(
+                    feed.url,
+                    got,
+                    items=report.articles,
+                    error=problem,
+                    next_poll=utcnow() + timedelta(seconds=delay),
+                    ttl=ttl,
+                    notice="; ".join(report.notices) or None,
+                    unrecorded=unrecorded,
+                )
+            self._unrecorded.pop(feed.url, None)
+        except Exception as exc:  # the store refuses even that: keep the count here
+            reason = failure_reason(exc)
+            problem = problem or reason
+            self._unrecorded[feed.url] = unrecorded + 1
+            after = before + 1
+            log.error("feed %s: the store cannot record this poll: %s", feed.label, reason)
+        health = poller.health(before, after, self.policy.failure_threshold)
         report.error, report.next_poll, report.failures = problem, delay, after
         report.became_failing, report.recovered = health.became_failing, health.recovered
         if problem:
@@ -190,12 +220,9 @@ class Monitor:
                 f"feed {feed.label} is failing: {after} polls in a row failed (last: {problem})",
             )
         elif health.recovered:
-            log.warning(
-                "feed %s: recovered after %d consecutive failures", feed.label, state.failures
-            )
+            log.warning("feed %s: recovered after %d consecutive failures", feed.label, before)
             self.operator_alert(
-                "feed-recovered",
-                f"feed {feed.label} recovered after {state.failures} failed polls",
+                "feed-recovered", f"feed {feed.label} recovered after {before} failed polls"
             )
         return report
 
@@ -300,7 +327,14 @@ class Monitor:
 
     def _with_page(self, feed: FeedConfig, article: Article) -> Article:
         """The article with its page's main text, when the feed carried only a summary."""
-        got = self.fetcher.fetch(article.link, accept=fetch.PAGE_ACCEPT)
+        # a link comes from the feed's content: http(s) to a public address, or the feed's
+        # own host, or a host the operator allows by name
+        if article.link.startswith(("http://", "https://")):
+            got = self.fetcher.fetch(
+                article.link, accept=fetch.PAGE_ACCEPT, trusted=_host(feed.url)
+            )
+        else:
+            got = fetch.Fetched(article.link, 0, error="refused: not an http(s) link")
         kind = got.content_type.split(";")[0].strip().lower()
         if got.error or got.body is None or (kind and "html" not in kind):
             log.info(
@@ -419,10 +453,15 @@ class Monitor:
         )
 
     def operator_alert(self, kind: str, message: str, *, exclude: str = "") -> int | None:
-        """Queue claimwatch's own alert for the operator channels (durable, like any alert)."""
+        """Queue claimwatch's own alert for the operator channels (durable, like any alert);
+        None when there is no operator channel, or the store refuses the write (logged)."""
         targets = [c.name for c in self.channels if c.config.operator and c.name != exclude]
-        with self._write:
-            alert_id = self.store.queue_operator(kind, message, targets)
+        try:
+            with self._write:
+                alert_id = self.store.queue_operator(kind, message, targets)
+        except Exception as exc:
+            log.error("cannot queue the operator alert %r: %s", message, failure_reason(exc))
+            return None
         self._operator_queued = alert_id is not None
         if alert_id is None:
             log.warning("no operator channel for: %s", message)
@@ -494,6 +533,25 @@ def _looks_like_feed(path: Path) -> bool:
     with path.open("rb") as fh:
         head = fh.read(512).lstrip().lower()
     return head.startswith(b"<?xml") or b"<rss" in head or b"<feed" in head or b"<rdf" in head
+
+
+def _host(url: str) -> str | None:
+    """The host of a configured URL, trusted whatever its address; None for file: URLs."""
+    if not url.startswith(("http://", "https://")):
+        return None
+    return (urllib.parse.urlsplit(url).hostname or "").lower()
+
+
+def failure_reason(exc: BaseException) -> str:
+    """One line for an exception that failed a poll: the database's own words for a store
+    error ("store: database is locked"), else the exception's type and message."""
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        return f"store: {_one_line(exc.orig)}"
+    if isinstance(exc, SQLAlchemyError):
+        return f"store: {type(exc).__name__}: {_one_line(exc)}"
+    return f"internal error: {type(exc).__name__}: {_one_line(exc)}"
 
 
 def _one_line(exc: BaseException) -> str:

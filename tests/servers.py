@@ -478,6 +478,11 @@ class _Handler:
         )
         return "250 Message accepted for delivery"
 
+    async def handle_QUIT(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self._owner.quit_delay:  # a server slow to answer QUIT (or across a slow network)
+            await asyncio.sleep(self._owner.quit_delay)
+        return "221 Bye"
+
     def authenticate(
         self,
         server: SMTP,
@@ -541,6 +546,7 @@ class SmtpServer:
         self.password = password
         self.fail: str | None = None
         self.delay = 0.0  # seconds to wait before accepting each message
+        self.quit_delay = 0.0  # seconds to wait before answering QUIT
         self._deliveries: _Recorder[SmtpDelivery] = _Recorder()
         self._auth_attempts: _Recorder[AuthAttempt] = _Recorder()
         handler = _Handler(self)

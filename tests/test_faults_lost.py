@@ -392,3 +392,243 @@ def test_the_daemon_stays_healthy_and_reads_other_feeds_through_a_5_mb_article(
     assert "feed news: new article" in log
     status = cli("status", "--config", str(config)).stdout
     assert "soup: " in status and "read the first 199," in status
+
+
+# --- order and duplicates ----------------------------------------------------------------------
+ORDERED = [
+    "Donald Trump said on Monday that he was cautious about sending American troops to Ukraine.",
+    "Russia's defence ministry said that Ukraine had attacked a fuel depot with drones.",
+    "Ukraine's foreign ministry denied the claim about the drone attack, calling it a fabrication.",
+    "Zelensky said that Ukraine was open to new talks with Moscow.",
+]
+
+
+def _alert_ids(config: Path) -> list[int]:
+    """The alerts sent one by one (not those held for the digest as "possible")."""
+    with sqlite3.connect(config.parent / "claimwatch.sqlite") as con:
+        return [r[0] for r in con.execute("select id from alert where not possible order by id")]
+
+
+def test_a_failed_alert_is_not_overtaken_when_the_mail_server_comes_back(tmp_path: Path) -> None:
+    """The field's case: the mail server down from the start, then back. The first alert
+    waits for its retry; the others wait behind it, and all arrive in order."""
+    from conftest import cli
+    from servers import SMTP_TRANSIENT_FAILURE, SmtpServer, mailto_url
+
+    with FeedServer() as feeds, SmtpServer() as smtp:
+        feeds.set(
+            "/rss", rss(*(item(t, f"o{n}", f"https://o/{n}", n) for n, t in enumerate(ORDERED)))
+        )
+        config = write_config(
+            tmp_path,
+            feeds=[{"name": "wire", "url": feeds.url("/rss")}],
+            channels=[{"name": "mail", "url": mailto_url(smtp)}],
+        )
+        smtp.fail = SMTP_TRANSIENT_FAILURE
+        cli("run", "--once", "--config", str(config))
+        assert smtp.messages == [] and len(_alert_ids(config)) >= 3
+        smtp.fail = None
+        cli("run", "--once", "--config", str(config))  # the first alert's retry is not due yet
+        assert smtp.messages == []  # ... so none of the later ones goes before it
+        cli("outbox", "--retry", "--config", str(config))
+        cli("run", "--once", "--config", str(config))
+        got = [str(m["Subject"]) for m in smtp.wait_for(len(_alert_ids(config)))]
+    assert got[0].startswith("Trump")  # the first story's alert first
+    assert len(got) == len(set(got)) == len(_alert_ids(config))
+
+
+def test_new_alerts_do_not_overtake_a_webhook_retry(tmp_path: Path) -> None:
+    """Another instance: a webhook answering 503, then alerts of a later poll arriving while
+    the first waits for its retry."""
+    from conftest import cli
+    from servers import HttpReceiver, json_url
+
+    with FeedServer() as feeds, HttpReceiver() as hook:
+        feeds.set("/rss", rss(item(ORDERED[0], "w0", "https://w/0", 0)))
+        config = write_config(
+            tmp_path,
+            feeds=[{"name": "wire", "url": feeds.url("/rss")}],
+            channels=[{"name": "hook", "url": json_url(hook)}],
+        )
+        hook.status = 503
+        cli("run", "--once", "--config", str(config))
+        assert len(hook.requests) == 1  # tried once, failed
+        hook.status = 200
+        feeds.set(
+            "/rss", rss(*(item(t, f"w{n}", f"https://w/{n}", n) for n, t in enumerate(ORDERED)))
+        )
+        cli("run", "--once", "--config", str(config))
+        assert len(hook.requests) == 1  # the new alerts wait behind the first
+        cli("outbox", "--retry", "--config", str(config))
+        cli("run", "--once", "--config", str(config))
+        bodies = [str(r.json) for r in hook.requests[1:]]
+    assert "Trump" in bodies[0]
+    assert len(bodies) == len(_alert_ids(config))
+
+
+@pytest.mark.parametrize("mode", ["immediate", "digest"])
+def test_a_kill_while_the_server_answers_quit_sends_nothing_twice(
+    tmp_path: Path, mode: str
+) -> None:
+    """The duplicate window: the outbox records a delivery when the server has taken the
+    message (its 250), not after the QUIT that follows; killed while QUIT is answered, the
+    restart sends nothing again. For one alert, and for a digest of several."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from servers import SmtpServer, mailto_url
+
+    exe = str(Path(sys.executable).parent / "claimwatch")
+    with FeedServer() as feeds, SmtpServer() as smtp:
+        stories = ORDERED[:1] if mode == "immediate" else ORDERED
+        feeds.set(
+            "/rss", rss(*(item(t, f"q{n}", f"https://q/{n}", n) for n, t in enumerate(stories)))
+        )
+        channel: dict[str, Any] = {"name": "mail", "url": mailto_url(smtp)}
+        if mode == "digest":
+            channel |= {"mode": "digest", "digest": {"every": "daily", "at": "00:00"}}
+        config = write_config(
+            tmp_path, feeds=[{"name": "wire", "url": feeds.url("/rss")}], channels=[channel]
+        )
+        smtp.quit_delay = 30.0  # the kill lands while the client waits for "221"
+        proc = subprocess.Popen(
+            [exe, "run", "--once", "--config", str(config)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            smtp.wait_for(1, timeout=60)
+            deadline = time.monotonic() + 10
+            sent = "select count(*) from delivery where status = 'sent'"
+            while stored(tmp_path, sent) == [(0,)] and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert proc.poll() is None  # still waiting for the answer to QUIT
+            recorded = stored(tmp_path, sent)[0][0]
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(10)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        assert recorded == stored(tmp_path, "select count(*) from delivery")[0][0] >= 1
+        smtp.quit_delay = 0.0
+        again = subprocess.run(
+            [exe, "run", "--once", "--config", str(config)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert again.returncode == 0, again.stderr
+        time.sleep(0.5)
+        assert len(smtp.messages) == 1
+
+
+# --- failures not recorded ---------------------------------------------------------------------
+def _health(mon: Monitor) -> tuple[int, str]:
+    """GET /healthz of a real HealthServer over ``mon``'s store, with a beating heartbeat."""
+    from test_service import get
+
+    from monitor.health import HealthServer, Metrics
+    from monitor.service import Heartbeat
+
+    beat = Heartbeat(5)
+    beat.beat()
+    server = HealthServer("127.0.0.1:0", Metrics(lambda: {}), beat, lambda: mon.store)
+    host, port = server.start()
+    try:
+        return get(f"http://{host}:{port}/healthz")
+    finally:
+        server.stop()
+
+
+def test_a_poll_the_locked_store_refuses_is_a_failure_and_health_says_so(
+    tmp_path: Path, feeds: FeedServer, extractor: Extractor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The field's case: a database locked by another process. The poll is a failure with a
+    one-line reason, /healthz answers 503, and the count survives until the store takes it."""
+    from monitor.store import tables
+
+    monkeypatch.setattr(tables, "BUSY_TIMEOUT_MS", 200)  # 10 s in service; shorter for a test
+    feeds.set("/rss", rss(item(STORIES[0], "a", "https://a/1", 1)))
+    mon = monitor(tmp_path, extractor, [{"name": "site", "url": feeds.url("/rss")}])
+    feed = mon.config.feeds[0]
+    try:
+        assert mon.poll(feed).error is None
+        assert _health(mon)[0] == 200
+        feeds.set("/rss", rss(item(STORIES[1], "b", "https://a/2", 2)))
+        lock = sqlite3.connect(tmp_path / "claimwatch.sqlite", isolation_level=None)
+        lock.execute("BEGIN EXCLUSIVE")
+        try:
+            report = mon.poll(feed)
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+        assert report.error == "store: database is locked" and report.failures == 1
+        status, text = _health(mon)
+        assert status == 503 and "store: not taking writes: database is locked" in text
+        feeds.set("/rss", b"oops", status=500)  # the next poll fails too, and is recorded
+        report = mon.poll(feed)
+        assert report.failures == 2
+        row = stored(tmp_path, "select failures, last_error from feed")
+        assert row == [(2, "HTTP 500 Internal Server Error")]
+    finally:
+        mon.close()
+
+
+@pytest.mark.parametrize(
+    ("break_store", "reason"),
+    [
+        pytest.param(  # the field's case: the database full (here: at its page limit)
+            "full",
+            "store: database or disk is full",
+            id="full-database",
+        ),
+        pytest.param(  # a column an old version or a hand edit left renamed
+            "ALTER TABLE claim RENAME COLUMN resolution TO resolution_old",
+            "store: table claim has no column named resolution",
+            id="schema-drift",
+        ),
+    ],
+)
+def test_a_poll_whose_articles_the_store_refuses_is_recorded_and_alerts_the_operator(
+    tmp_path: Path, feeds: FeedServer, extractor: Extractor, break_store: str, reason: str
+) -> None:
+    from conftest import cli
+    from sqlalchemy import event
+
+    feeds.set("/rss", rss(item(STORIES[0], "a", "https://a/1", 1)))
+    config = write_config(
+        tmp_path,
+        feeds=[{"name": "site", "url": feeds.url("/rss")}],
+        channels=[{"name": "ops", "url": "stdout://", "operator": True}],
+    )
+    config.write_text(config.read_text() + "polling: {failure_threshold: 2}\n")
+    mon = Monitor(load_config(config), extractor=extractor)
+    feed = mon.config.feeds[0]
+    try:
+        assert mon.poll(feed).error is None
+        long = " ".join(STORIES) * 400  # an article too big for what is left
+        feeds.set("/rss", rss(item(long, "b", "https://a/2", 2)))
+        if break_store == "full":
+            pages = stored(tmp_path, "pragma page_count")[0][0]
+
+            def limit(dbapi: Any, _record: Any) -> None:
+                dbapi.execute(f"PRAGMA max_page_count = {pages + 2}")
+
+            event.listen(mon.store.engine, "connect", limit)
+            mon.store.engine.dispose()
+        else:
+            with sqlite3.connect(tmp_path / "claimwatch.sqlite") as con:
+                con.execute(break_store)
+        first, second = mon.poll(feed), mon.poll(feed)
+        assert first.error == second.error == reason
+        assert second.failures == 2 and second.became_failing
+        assert _health(mon)[0] == 503
+    finally:
+        mon.close()
+    assert stored(tmp_path, "select failures, last_error from feed") == [(2, reason)]
+    assert stored(tmp_path, "select kind from alert where claim_id is null") == [("feed-failing",)]
+    status = cli("status", "--config", str(config)).stdout
+    assert "site" in status and reason in status

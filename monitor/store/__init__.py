@@ -36,6 +36,7 @@ from .tables import (
     DisputeRow,
     FeedRow,
     OutletRow,
+    WriteLog,
     as_utc,
     make_engine,
     utcnow,
@@ -81,6 +82,8 @@ class Store(Outbox):
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
+        self.writes = WriteLog()
+        self.writes.listen(self.engine)
         migrate.prepare(self.engine)
 
     def close(self) -> None:
@@ -116,19 +119,21 @@ class Store(Outbox):
         next_poll: datetime | None = None,
         ttl: int | None = None,
         notice: str | None = None,
+        unrecorded: int = 0,
     ) -> int:
         """Store the outcome of one poll; returns the count of consecutive failures.
 
         Validators are kept only from a good poll, so a document that failed to parse is
         fetched whole next time rather than answered 304. A successful poll through permanent
-        redirects makes their target the URL polled from now on (``fetch_url``)."""
+        redirects makes their target the URL polled from now on (``fetch_url``). ``unrecorded``
+        failures happened before this one while the store refused writes."""
         now = utcnow()
         values: dict[str, Any] = {"last_poll": now, "next_poll": next_poll, "ttl": ttl}
         if notice:  # an article read only in part: kept until another one is
             values.update(last_notice=notice[:1000], last_notice_at=now)
         problem = fetched.error or error
-        if problem:
-            values.update(failures=FeedRow.failures + 1, last_error=problem)
+        if problem:  # with the failures the store could not record when they happened
+            values.update(failures=FeedRow.failures + 1 + unrecorded, last_error=problem[:1000])
         else:
             values.update(failures=0, last_success=now, items=FeedRow.items + items)
             if fetched.etag or fetched.last_modified:
@@ -200,6 +205,14 @@ class Store(Outbox):
         """One round trip to the database; raises when it does not answer."""
         with self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
+
+    def probe_write(self) -> None:
+        """One small write, so that a store refusing writes is noticed while nothing else
+        writes (the daemon calls this with every delivery round); raises when refused."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(DaemonState).where(col(DaemonState.id) == 1).values(pid=DaemonState.pid)
+            )
 
     def feeds(self) -> list[FeedRow]:
         """Every feed ever polled, with its last poll, last success, failures and items."""

@@ -14,7 +14,16 @@ from sqlmodel import Session, col, select
 
 from ..model import Alert
 from .history import StoredClaim, stored_claim
-from .tables import AlertRow, ArticleRow, ChannelState, ClaimRow, DeliveryRow, OutletRow, utcnow
+from .tables import (
+    AlertRow,
+    ArticleRow,
+    ChannelState,
+    ClaimRow,
+    DeliveryRow,
+    OutletRow,
+    as_utc,
+    utcnow,
+)
 
 
 @dataclass(frozen=True)
@@ -49,13 +58,34 @@ class Outbox:
         self, channel: str, names: dict[str, str], now: datetime, *, deferred: bool
     ) -> list[Pending]:
         """A channel's pending deliveries, oldest alert first: those due to be sent at once,
-        or (``deferred``) those waiting for its digest."""
+        or (``deferred``) those waiting for its digest.
+
+        The immediate queue is a queue: it stops at the first delivery not due yet (a retry
+        waiting out its backoff), so no later alert overtakes it and the channel's alerts
+        arrive in the order they were raised."""
         with Session(self.engine) as s:
+            if not deferred:
+                head = (
+                    select(DeliveryRow.id, DeliveryRow.next_attempt)
+                    .where(
+                        DeliveryRow.channel == channel,
+                        DeliveryRow.status == "pending",
+                        DeliveryRow.deferred == "",
+                    )
+                    .order_by(col(DeliveryRow.alert_id))
+                )
+                due = []
+                for delivery_id, next_attempt in s.exec(head).all():
+                    if as_utc(next_attempt) > now:
+                        break
+                    due.append(delivery_id)
+                if not due:
+                    return []
             q = _pending_query(channel)
             if deferred:
                 q = q.where(DeliveryRow.deferred != "")
             else:
-                q = q.where(DeliveryRow.deferred == "", col(DeliveryRow.next_attempt) <= now)
+                q = q.where(col(DeliveryRow.id).in_(due))
             rows = s.exec(q).all()
             views = _alert_views(s, [(al, c, a) for _, al, c, a in rows], names)
         out = []

@@ -6,8 +6,10 @@ Times are stored in UTC (``utcnow``); SQLite gives them back without a time zone
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Index, UniqueConstraint, event
 from sqlalchemy.engine import Engine
@@ -182,13 +184,48 @@ class DaemonState(SQLModel, table=True):
     stopped_at: datetime | None = None
 
 
+BUSY_TIMEOUT_MS = 10_000  # how long a SQLite write waits for another writer's lock
+
+
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
     cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.close()
+
+
+WRITE_FAILURE_SECONDS = 60.0  # a write that failed this recently makes the store unhealthy
+_WRITES = ("INSERT", "UPDATE", "DELETE", "CREATE", "ALTER", "DROP", "REPLACE")
+
+
+class WriteLog:
+    """Whether the store takes writes: the last write that failed, and why. Fed by the
+    engine's own events, so every write counts, whoever makes it (a poll, the outbox, the
+    daemon's probe); ``/healthz`` reads it."""
+
+    def __init__(self) -> None:
+        self.failed_at: float | None = None  # time.monotonic()
+        self.reason = ""
+
+    def problem(self, within: float | None = None) -> str | None:
+        """Why writes fail, if one failed in the last ``within`` seconds."""
+        window = WRITE_FAILURE_SECONDS if within is None else within
+        if self.failed_at is None or time.monotonic() - self.failed_at > window:
+            return None
+        ago = time.monotonic() - self.failed_at
+        return f"{self.reason} ({ago:.0f} s ago)"
+
+    def listen(self, engine: Engine) -> None:
+        def on_error(context: Any) -> None:
+            statement = (context.statement or "").lstrip().upper()
+            if context.statement is None or statement.startswith(_WRITES):  # None: a COMMIT
+                exc = context.original_exception
+                self.failed_at = time.monotonic()
+                self.reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+
+        event.listen(engine, "handle_error", on_error)
 
 
 def make_engine(url: str) -> Engine:
