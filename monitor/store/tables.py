@@ -75,6 +75,15 @@ class ClaimRow(SQLModel, table=True):
     confidence_why: str | None = None
     heart: str | None = None  # what a headline gives after "<speaker> <verb>"
     heart_object: bool | None = None  # ... after the verb itself, not a colon
+    # where the speaker, cue and content lie in ``sentence``: character offsets into it, end
+    # exclusive; None for a part the claim lacks, one outside the sentence, or a claim stored
+    # before they were recorded (the web pages then find the texts in the sentence)
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+    cue_start: int | None = None
+    cue_end: int | None = None
+    content_start: int | None = None
+    content_end: int | None = None
 
 
 class OutletRow(SQLModel, table=True):
