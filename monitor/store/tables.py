@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Index, UniqueConstraint, event
+from sqlalchemy import Index, UniqueConstraint, event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel, create_engine
 
@@ -46,7 +46,7 @@ class ArticleRow(SQLModel, table=True):
     __tablename__ = "article"
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True)
-    feed: str
+    feed: str = Field(index=True)  # the dashboard's feed filter
     link: str
     title: str
     published: datetime | None = None
@@ -56,6 +56,11 @@ class ArticleRow(SQLModel, table=True):
 
 class ClaimRow(SQLModel, table=True):
     __tablename__ = "claim"
+    __table_args__ = (
+        # the dashboard's lists, newest first: an actor's claims, and everyone's (bench/web.py)
+        Index("ix_claim_actor_said_at", "actor", "said_at"),
+        Index("ix_claim_said_at", "said_at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     article_id: int = Field(foreign_key="article.id", index=True)
     actor: str | None = Field(default=None, index=True)
@@ -117,6 +122,25 @@ class ClaimKey(SQLModel, table=True):
         Index("ix_claim_key_lookup", "actor", "topic", "type", "said_at"),
         Index("ix_claim_key_actor_topic", "actor", "topic", "said_at"),
         Index("ix_claim_key_topic_type", "topic", "type", "said_at"),
+        # the dashboard: a topic's claims newest first and its timeline (covering), and the
+        # few claims that take a stance, per actor and per topic (bench/web.py)
+        Index("ix_claim_key_topic_said_at", "topic", "said_at", "actor", "type"),
+        Index(
+            "ix_claim_key_stance_actor",
+            "actor",
+            "topic",
+            "said_at",
+            sqlite_where=text("stance != ''"),
+            postgresql_where=text("stance != ''"),
+        ),
+        Index(
+            "ix_claim_key_stance_topic",
+            "topic",
+            "actor",
+            "said_at",
+            sqlite_where=text("stance != ''"),
+            postgresql_where=text("stance != ''"),
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     claim_id: int = Field(foreign_key="claim.id", index=True)
@@ -131,6 +155,8 @@ class AlertRow(SQLModel, table=True):
     """An alert about a claim, or (``claim_id`` None) claimwatch's own alert to operators."""
 
     __tablename__ = "alert"
+    # the dashboard: alerts of one kind newest first, and the few a timeline marks
+    __table_args__ = (Index("ix_alert_kind", "kind", "id"),)
     id: int | None = Field(default=None, primary_key=True)
     claim_id: int | None = Field(default=None, foreign_key="claim.id", index=True)
     message: str = ""  # the text of an operator alert
