@@ -311,10 +311,17 @@ def test_actor_timeline(client: TestClient, store: WebStore) -> None:
     assert "07 Mar 2025: stance change: opposed → supportive on foreign-troops" in svg
     assert "<title>opposed: 1 claim from 03 Mar 2025 to 03 Mar 2025</title>" in svg
     assert "<title>supportive: 1 claim from 07 Mar 2025 to 07 Mar 2025</title>" in svg
-    # a bar per stretch of days (here two: the demo feed's claims stretch the range)
-    bar = re.search(r'<a href="([^"]+)"><title>[^<]*03 Mar 2025: 1 claim \(1 statement\)<', svg)
+    # one bar per day over March (over all ten months, a bar counts several days)
+    march = client.get("/actors/trump?since=2025-03-01&until=2025-03-31").text
+    svg_march = march.split("<svg", 1)[1].split("</svg>", 1)[0]
+    bar = re.search(r'<a href="([^"]+)"><title>03 Mar 2025: 1 claim \(1 statement\)<', svg_march)
     assert bar is not None
-    assert bar.group(1).startswith("/actors/trump?topic=foreign-troops&amp;since=2025-03-0")
+    assert bar.group(1).startswith("/actors/trump?topic=foreign-troops&amp;since=2025-03-03")
+    assert "<title>07 Mar 2025: 1 claim (1 statement)</title>" in svg_march
+    assert "(a bar: 6 days)" in page.text and "<title>03 Mar–08 Mar 2025: 2 claims" in svg
+    # the range shown: all of it here (less than a year), with shorter ones offered
+    assert '<p class="ranges">Timeline 2025-03-03 to 2025-12-30' in page.text
+    assert "<b>all</b>" in page.text and ">30 days</a>" in page.text
     # the table below: Trump's claims, newest first; the bar leads to its days' claims
     table = page.text.split('id="claims"', 1)[1]
     dates = re.findall(r'<td class="when"><a href="/claims/\d+">([\d\- :]+)</a>', table)
@@ -329,7 +336,9 @@ def test_actor_timeline(client: TestClient, store: WebStore) -> None:
 def test_actor_timeline_marks_a_dispute_both_ways(client: TestClient, store: WebStore) -> None:
     ukraine = client.get("/actors/ukraine").text
     assert f'<a href="/alerts/{store.alerts["depot-denial"]}" class="mark">' in ukraine
-    assert "04 Mar 2025: denies another side's claim: disputes an earlier accusation" in ukraine
+    assert (
+        "04 Mar 2025: denies another side&#x27;s claim: disputes an earlier accusation" in ukraine
+    )
     russia = client.get("/actors/russia").text
     assert "denied by another side: denied by Ukrainian government" in russia
 
@@ -646,3 +655,108 @@ def test_claimwatch_web_serves_until_sigterm(store: WebStore) -> None:
             proc.wait()
         if proc.stderr is not None:
             proc.stderr.close()
+
+
+def test_the_daemon_serves_the_dashboard(tmp_path: Path, feeds: FeedServer) -> None:
+    """``web:`` in the main file: ``claimwatch run`` serves the pages beside its polling, with
+    the token required, and stops them on SIGTERM."""
+    from conftest import DEMO_FEED
+
+    feeds.set("/world", DEMO_FEED.read_bytes(), headers={"Content-Type": "application/rss+xml"})
+    config = write_config(tmp_path, feeds=[{"name": "world", "url": feeds.url("/world")}])
+    data = yaml.safe_load(config.read_text())
+    data["web"] = {"listen": "127.0.0.1:0", "token": TOKEN}
+    config.write_text(yaml.safe_dump(data, sort_keys=False))
+    log = tmp_path / "daemon.log"
+    with log.open("w") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "run", "--config", str(config)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        found = None
+        while found is None and time.monotonic() < deadline and proc.poll() is None:
+            found = re.search(r"web: dashboard on (http://127\.0\.0\.1:\d+/)", log.read_text())
+            time.sleep(0.05)
+        assert found, log.read_text()
+        base = found.group(1)
+        bearer = {"Authorization": f"Bearer {TOKEN}"}
+        alerts: list[object] = []
+        while not alerts and time.monotonic() < deadline:
+            alerts = httpx.get(base + "api/alerts", headers=bearer).json()["alerts"]
+            time.sleep(0.2)
+        assert alerts, log.read_text()
+        assert httpx.get(base + "alerts").status_code == 303  # to the login form
+        page = httpx.get(base + "alerts", headers=bearer)
+        assert page.status_code == 200 and "Lavrov" in page.text
+        assert TOKEN not in log.read_text()
+        proc.terminate()
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_a_timeline_shows_the_last_year_unless_asked(store: WebStore, tmp_path: Path) -> None:
+    """A year up to the latest claim by default (all of a busy actor's years cost more than a
+    page may take), with links to other ranges; the table below still lists every claim."""
+    copy = tmp_path / "store.sqlite"
+    shutil.copy(store.path, copy)
+    con = sqlite3.connect(copy)
+    (early,) = con.execute(
+        "select c.id from claim c join article a on a.id = c.article_id "
+        "where c.actor = 'zelensky' order by c.said_at limit 1"
+    ).fetchone()
+    for table, key in (("claim", "id"), ("claim_key", "claim_id")):
+        con.execute(
+            f"update {table} set said_at = '2023-01-02 09:00:00.000000' where {key} = ?", (early,)
+        )
+    con.commit()
+    con.close()
+    app = create_app(load_config(store.config.path), Reader(f"sqlite:///{copy}"))
+    with TestClient(app, base_url=LOCAL) as c:
+        page = c.get("/actors/zelensky").text
+        assert '<p class="ranges">Timeline 2024-12-31 to 2025-12-30' in page
+        assert "2023" not in page.split("<svg", 1)[1].split("</svg>", 1)[0]
+        everything = re.search(
+            r'<a href="(/actors/zelensky\?since=2023-01-02)#timeline">all</a>', page
+        )
+        assert everything is not None
+        assert f'href="/claims/{early}"' in c.get("/actors/zelensky?limit=500").text
+        whole = c.get(everything.group(1)).text
+        assert '<p class="ranges">Timeline 2023-01-02 to 2025-12-30' in whole
+        assert ">2024<" in whole.split("<svg", 1)[1]  # the axis in years now
+    app.state.reader.close()
+
+
+def test_postgresql_store(tmp_path: Path, pg_url: str) -> None:
+    """The same pages and API over PostgreSQL, whose sessions are read-only too."""
+    with FeedServer() as feeds, HttpReceiver() as good, HttpReceiver(status=404) as bad:
+        pg = build(tmp_path, feeds, good, bad, database=pg_url)
+    app = create_app(pg.config)
+    with TestClient(app, base_url=LOCAL) as c:
+        alerts = c.get("/alerts", params={"actor": "trump"})
+        assert alerts.status_code == 200 and "stance-change" in alerts.text
+        change = c.get(f"/alerts/{pg.alerts['troops-welcome']}").text
+        assert '<mark class="speaker">Trump</mark>' in change and "<del>" in change
+        actor = c.get("/actors/trump?since=2025-03-01&until=2025-03-31").text
+        assert "<title>03 Mar 2025: 1 claim (1 statement)</title>" in actor  # PG's day arithmetic
+        assert "stance change: opposed → supportive" in actor
+        whole = c.get("/actors/trump").text
+        assert "(a bar: 6 days)" in whole
+        assert "Russian government" in c.get("/topics/drone-strikes").text
+        assert c.get("/api/alerts", params={"since": "2025-03-04", "until": "2025-03-04"}).json()[
+            "alerts"
+        ]
+        rows = list(csv.DictReader(io.StringIO(c.get("/api/claims.csv?actor=zelensky").text)))
+        assert rows and all(r["actor"] == "zelensky" for r in rows)
+        assert not feedparser.parse(c.get("/alerts.atom").content).bozo
+        assert [f["state"] for f in c.get("/api/feeds").json()] == ["failing", "ok"]
+    reader = app.state.reader
+    with pytest.raises(Exception, match="read-only transaction"), reader.engine.begin() as conn:
+        conn.execute(text("delete from alert"))
+    reader.close()

@@ -42,12 +42,19 @@ SEQUENCE = [
 @dataclass(frozen=True)
 class WebStore:
     config: Config
-    path: Path  # the SQLite file
+    path: Path  # the SQLite file (PostgreSQL: the directory of the configuration)
     alerts: dict[str, int]  # scene -> the id of the alert it raised (the last one, if several)
 
 
-def build(directory: Path, feeds: FeedServer, good: HttpReceiver, bad: HttpReceiver) -> WebStore:
-    """Fill a SQLite store in ``directory`` the way claimwatch does, and return its config."""
+def build(
+    directory: Path,
+    feeds: FeedServer,
+    good: HttpReceiver,
+    bad: HttpReceiver,
+    database: str | None = None,
+) -> WebStore:
+    """Fill a store (SQLite in ``directory``, else ``database``) the way claimwatch does, and
+    return its config."""
     feeds.set("/world", DEMO_FEED.read_bytes(), headers={"Content-Type": "application/rss+xml"})
     feeds.set("/broken", b"oops", status=500)
     config_path = write_config(
@@ -64,6 +71,8 @@ def build(directory: Path, feeds: FeedServer, good: HttpReceiver, bad: HttpRecei
     )
     data = yaml.safe_load(config_path.read_text())
     data["polling"] = {"failure_threshold": 2}
+    if database:
+        data["database"] = database
     config_path.write_text(yaml.safe_dump(data, sort_keys=False))
     config = load_config(config_path)
 
@@ -94,5 +103,5 @@ def build(directory: Path, feeds: FeedServer, good: HttpReceiver, bad: HttpRecei
         monitor.deliver()
     finally:
         monitor.close()
-    database = config.database
-    return WebStore(config, Path(database[len("sqlite:///") :]), alerts)
+    path = Path(config.database[len("sqlite:///") :]) if database is None else directory
+    return WebStore(config, path, alerts)

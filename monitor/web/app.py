@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -55,6 +55,7 @@ HERE = Path(__file__).parent
 VISIT_COOKIE = "claimwatch_visit"
 VISIT_GAP_SECONDS = 30 * 60  # a page seen after this long starts a new visit
 PAGE = 50
+DEFAULT_WINDOW_DAYS = 365  # a timeline shows the year up to the latest claim unless asked
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
@@ -179,10 +180,14 @@ class TopicInfo:
 
 @dataclass(frozen=True)
 class TopicPage:
+    """A topic: who said what on it (claims per actor and type in the timeline's range), the
+    timeline per actor, and the first page of its claims; ``ranges`` offers other ranges."""
+
     topic: TopicInfo
     matrix: list[Cell]
     timeline: Timeline
     claims: ClaimPage
+    ranges: list[tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -366,8 +371,35 @@ def create_app(
             alerts, href(request, path, params, before=alerts[-1].id) if more else None
         )
 
-    def actor_timeline(ident: str, p: ClaimParams) -> Timeline:
-        return reader.timeline(actor=ident, f=p.filter())
+    def window(
+        request: Request, path: str, p: ClaimParams, *, actor: str | None, topic: str | None
+    ) -> tuple[Filter, list[tuple[str, str, bool]]]:
+        """The filter of a timeline: ``since``/``until`` as asked, else the year up to the
+        latest claim (all of a busy actor's years cost more than a page may take); and the
+        ranges offered as (label, link, shown now)."""
+        first, last = reader.span(actor=actor, topic=topic)
+        f = p.filter()
+        choices: list[tuple[str, str, bool]] = []
+        if first is None or last is None:
+            return f, choices
+        asked = p.since is not None or p.until is not None
+        if not asked:
+            f = replace(f, since=max(first, last - timedelta(days=DEFAULT_WINDOW_DAYS - 1)))
+            f = replace(f, until=last)
+        fixed = "actor" if path.startswith("/actors/") else "topic"  # in the path
+        keep = p.model_dump(exclude={"before", "since", "until", "limit", fixed})
+        for label, days in (("30 days", 30), ("90 days", 90), ("a year", DEFAULT_WINDOW_DAYS)):
+            since = last - timedelta(days=days - 1)
+            if since > first:
+                shown = f.since == since and f.until == last
+                choices.append((label, href(request, path, keep, since=since), shown))
+        everything = f.since == first and f.until in (None, last)
+        choices.append(("all", href(request, path, keep, since=first), everything))
+        return f, choices
+
+    def actor_timeline(request: Request, ident: str, p: ClaimParams) -> tuple[Timeline, Any]:
+        f, choices = window(request, f"/actors/{ident}", p, actor=ident, topic=p.topic)
+        return reader.timeline(actor=ident, f=f), choices
 
     def status() -> Status:
         threshold = config.polling.failure_threshold
@@ -455,11 +487,33 @@ def create_app(
     def bin_link(
         base: str, lane_param: str, request: Request, p: ClaimParams
     ) -> Callable[[str, date, date], str]:
+        fixed = "actor" if lane_param == "topic" else "topic"  # in the page's path
+        params = p.model_dump(exclude={"before", "since", "until", "limit", fixed})
+        params.pop(lane_param, None)
+        # made once: a busy actor's timeline has a thousand bars
+        rest = urlencode({k: _param(v) for k, v in params.items() if v not in (None, "", False)})
+        prefix = request.scope.get("root_path", "") + base + "?"
+
         def link(lane: str, first: date, last: date) -> str:
-            fixed = "actor" if lane_param == "topic" else "topic"  # in the page's path
-            params = p.model_dump(exclude={"before", "since", "until", "limit", fixed})
-            params[lane_param] = lane
-            return href(request, base, params, since=first, until=last) + "#claims"
+            own = urlencode(
+                {lane_param: lane, "since": first.isoformat(), "until": last.isoformat()}
+            )
+            return f"{prefix}{rest + '&' if rest else ''}{own}#claims"
+
+        return link
+
+    def group_link(
+        request: Request, base: str, lane_param: str, p: ClaimParams, fixed: dict[str, str]
+    ) -> Callable[[str, str, date, date], str]:
+        """Where a symbol standing for several events leads: their alerts (the claims of those
+        days, for denials by others, which are not this lane's alerts)."""
+        claims = bin_link(base, lane_param, request, p)
+
+        def link(lane: str, kind: str, first: date, last: date) -> str:
+            if kind not in ALERT_KINDS:
+                return claims(lane, first, last)
+            params = {**fixed, lane_param: lane, "kind": kind, "since": first, "until": last}
+            return href(request, "/alerts", params)
 
         return link
 
@@ -553,12 +607,13 @@ def create_app(
         if not info.in_watchlist and not info.claims:
             raise HTTPException(404, f"no actor {actor!r} in the watchlist or the store")
         p = p.model_copy(update={"actor": actor})
-        t = actor_timeline(actor, p)
+        t, ranges = actor_timeline(request, actor, p)
         picture = timeline.svg(
             t,
             label=topic_label,
             bin_link=bin_link(f"/actors/{actor}", "topic", request, p),
             mark_link=mark_link(request),
+            group_link=group_link(request, f"/actors/{actor}", "topic", p, {"actor": actor}),
             lane_link=lambda lane: href(request, f"/topics/{lane}") if lane else "#claims",
         )
         params = p.model_dump(exclude={"before", "limit", "actor"})
@@ -569,6 +624,7 @@ def create_app(
             p=p,
             params=params,
             t=t,
+            ranges=ranges,
             picture=picture,
             result=claim_page(request, f"/actors/{actor}", p),
         )
@@ -577,10 +633,11 @@ def create_app(
     def actor_svg(request: Request, actor: str, p: Annotated[ClaimParams, Query()]) -> Response:
         p = p.model_copy(update={"actor": actor})
         picture = timeline.svg(
-            actor_timeline(actor, p),
+            actor_timeline(request, actor, p)[0],
             label=topic_label,
             bin_link=bin_link(f"/actors/{actor}", "topic", request, p),
             mark_link=mark_link(request),
+            group_link=group_link(request, f"/actors/{actor}", "topic", p, {"actor": actor}),
             lane_link=lambda lane: href(request, f"/topics/{lane}") if lane else "#claims",
         )
         return Response(str(picture), media_type="image/svg+xml")
@@ -591,12 +648,13 @@ def create_app(
 
     @app.get("/topics/{topic}", include_in_schema=False)
     def topic_page(request: Request, topic: str, p: Annotated[ClaimParams, Query()]) -> Response:
-        data = topic_data(request, topic, p)
+        data, ranges = topic_data(request, topic, p)
         picture = timeline.svg(
             data.timeline,
             label=lambda lane: names.get(lane, lane),
             bin_link=bin_link(f"/topics/{topic}", "actor", request, p),
             mark_link=mark_link(request),
+            group_link=group_link(request, f"/topics/{topic}", "actor", p, {"topic": topic}),
             lane_link=lambda lane: href(request, f"/actors/{lane}"),
         )
         types = [t for t in CLAIM_TYPES if any(c.type == t for c in data.matrix)]
@@ -617,6 +675,8 @@ def create_app(
             rows=rows,
             order=order,
             top=top,
+            t=data.timeline,
+            ranges=ranges,
             result=data.claims,
         )
 
@@ -690,20 +750,24 @@ def create_app(
         out = [topic_info(i, counts) for i in idents]
         return sorted(out, key=lambda t: (-t.claims, t.id))
 
-    def topic_data(request: Request, topic: str, p: ClaimParams) -> TopicPage:
+    def topic_data(
+        request: Request, topic: str, p: ClaimParams
+    ) -> tuple[TopicPage, list[tuple[str, str, bool]]]:
         info = topic_info(topic, {c.ident: c for c in reader.topic_counts_of([topic])})
         if not info.in_watchlist and not info.claims:
             raise HTTPException(404, f"no topic {topic!r} in the watchlist or the store")
         p = p.model_copy(update={"topic": topic})
-        f = p.filter()
-        return TopicPage(
+        f, ranges = window(request, f"/topics/{topic}", p, actor=p.actor, topic=topic)
+        data = TopicPage(
             topic=info,
-            matrix=reader.topic_matrix(topic, f),
+            matrix=reader.topic_matrix(topic, replace(f, actor=None)),
             timeline=reader.timeline(
                 topic=topic, f=Filter(type=f.type, actor=f.actor, since=f.since, until=f.until)
             ),
             claims=claim_page(request, f"/topics/{topic}", p),
+            ranges=[(label, link) for label, link, _ in ranges],
         )
+        return data, ranges
 
     @app.get("/api/alerts", tags=["alerts"])
     def api_alerts(request: Request, p: Annotated[AlertParams, Query()]) -> AlertPage:
@@ -760,15 +824,15 @@ def create_app(
 
     @app.get("/api/actors/{actor}", tags=["actors"])
     def api_actor(request: Request, actor: str, p: Annotated[ClaimParams, Query()]) -> ActorPage:
-        """An actor's timeline (claims per topic, type and day; stances; marked events) and the
-        first page of its claims."""
+        """An actor's timeline (claims per topic, type and stretch of days; stances; marked
+        events) over ``since``..``until``, else the year up to its latest claim; and the first
+        page of its claims."""
         info = actor_info(actor, {c.ident: c for c in reader.actor_counts_of([actor])})
         if not info.in_watchlist and not info.claims:
             raise HTTPException(404, f"no actor {actor!r} in the watchlist or the store")
         p = p.model_copy(update={"actor": actor})
-        return ActorPage(
-            info, actor_timeline(actor, p), claim_page(request, f"/api/actors/{actor}", p)
-        )
+        t, _ = actor_timeline(request, actor, p)
+        return ActorPage(info, t, claim_page(request, f"/api/actors/{actor}", p))
 
     @app.get("/api/topics", tags=["topics"])
     def api_topics() -> list[TopicInfo]:
@@ -777,9 +841,10 @@ def create_app(
 
     @app.get("/api/topics/{topic}", tags=["topics"])
     def api_topic(request: Request, topic: str, p: Annotated[ClaimParams, Query()]) -> TopicPage:
-        """Who said what on a topic: claims per actor and type, the timeline per actor, and the
-        first page of its claims."""
-        return topic_data(request, topic, p)
+        """Who said what on a topic: claims per actor and type and the timeline per actor, over
+        ``since``..``until``, else the year up to the latest claim; and the first page of its
+        claims."""
+        return topic_data(request, topic, p)[0]
 
     @app.get("/api/feeds", tags=["status"])
     def api_feeds() -> list[FeedStatus]:

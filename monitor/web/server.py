@@ -43,7 +43,9 @@ def bind(listen: str) -> socket.socket:
     """A listening socket on ``HOST:PORT`` (port 0: any free one); raises ``WebError``."""
     host, port = host_port(listen)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: asyncio turns TCP_NODELAY on only for sockets that say so, and
+    # without it every keep-alive request past the first waits ~40 ms for a delayed ACK
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))

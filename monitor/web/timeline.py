@@ -1,26 +1,29 @@
 """The timeline picture: claims over time in lanes (an actor's topics, or a topic's actors), as
 an SVG drawn on the server, so it needs no script and prints as it shows.
 
-Each lane is a strip of bars, one per stretch of time a few pixels wide, as tall as the square
-root of the claims in it (so one claim still shows beside a hundred) and stacked by claim type
-in the type's colour. A band under the strip shows the stance the actor held, and symbols
-above it mark what an analyst looks for: a stance change (diamond), a denial of another side's
-claim (filled triangle), the actor's claim denied by another (open triangle), a silence broken
-(ring). Every bar and symbol is a link (to the claims of that stretch, or to the alert) with a
-tooltip saying what it stands for.
+Each lane is a strip of bars, one per stretch of days, as tall as the square root of the claims
+in it (so one claim still shows beside a hundred) and stacked by claim type in the type's
+colour. A band under the strip shows the stance the actor held, and symbols above it mark what
+an analyst looks for: a stance change (diamond), a denial of another side's claim (filled
+triangle), the actor's claim denied by another (open triangle), a silence broken (ring). Every
+bar and symbol is a link (to the claims of that stretch, or to the alert) with a tooltip saying
+what it stands for.
+
+The SVG is written as text (an element tree costs ten times as much for the thousands of bars
+of a busy actor), every attribute value and text through ``html.escape``.
 """
 
 from __future__ import annotations
 
 import math
-import xml.etree.ElementTree as ET
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
+from html import escape  # & < > " ' as entities: for attribute values and text alike
 
 from markupsafe import Markup
 
-from ..store.reader import Timeline
+from ..store.reader import Mark, Timeline
 
 # one colour per claim type, the same in every page and picture; warm for what opposes
 TYPE_COLOURS = {
@@ -49,6 +52,21 @@ BAR_MAX = 24
 TOP = 26
 RIGHT = 14
 BIN_PX = 5  # one bar per this many pixels at most
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+
+
+def _el(tag: str, attrs: Mapping[str, object], *children: str) -> str:
+    """An element: attribute values escaped; ``children`` are elements or ``_text``."""
+    head = tag + "".join(f' {k}="{escape(str(v))}"' for k, v in attrs.items())
+    return f"<{head}>{''.join(children)}</{tag}>" if children else f"<{head} />"
+
+
+def _text(value: object) -> str:
+    return escape(str(value))
+
+
+def _title(value: object) -> str:
+    return f"<title>{escape(str(value))}</title>"
 
 
 def _month_ticks(start: date, end: date, step: int) -> list[date]:
@@ -72,16 +90,10 @@ def ticks(start: date, end: date) -> list[tuple[date, str]]:
     days = (end - start).days
     if days <= 45:
         first = start + timedelta(days=(7 - start.weekday()) % 7)
-        return [
-            (first + timedelta(days=7 * k), (first + timedelta(days=7 * k)).strftime("%d %b"))
-            for k in range(days // 7 + 1)
-            if first + timedelta(days=7 * k) <= end
-        ]
-    if days <= 400:
-        out = _month_ticks(start, end, 1)
-        return [(d, d.strftime("%b %Y" if d.month == 1 or d == out[0] else "%b")) for d in out]
+        weeks = [first + timedelta(days=7 * k) for k in range(days // 7 + 1)]
+        return [(d, d.strftime("%d %b")) for d in weeks if d <= end]
     if days <= 3 * 366:
-        out = _month_ticks(start, end, 3)
+        out = _month_ticks(start, end, 1 if days <= 400 else 3)
         return [(d, d.strftime("%b %Y" if d.month == 1 or d == out[0] else "%b")) for d in out]
     years = [date(y, 1, 1) for y in range(start.year + 1, end.year + 1)]
     step = max(1, math.ceil(len(years) / 12))
@@ -94,270 +106,229 @@ def svg(
     label: Callable[[str], str],
     bin_link: Callable[[str, date, date], str],
     mark_link: Callable[[int | None, int], str],
+    group_link: Callable[[str, str, date, date], str],
     lane_link: Callable[[str], str],
     max_lanes: int = 30,
     width: int = WIDTH,
 ) -> Markup:
-    """The timeline ``t`` as an inline ``<svg>``; every text is escaped by ElementTree.
+    """The timeline ``t`` as an inline ``<svg>``.
 
     ``label(lane)`` names a lane; ``bin_link(lane, first, last)`` is where a bar leads (the
-    claims of those days); ``mark_link(alert_id, claim_id)`` where a symbol leads;
-    ``lane_link(lane)`` where the lane's name leads. Lanes past ``max_lanes`` (the quietest)
-    are left out, and a line says so."""
+    claims of those days); ``mark_link(alert_id, claim_id)`` where a symbol of one event
+    leads, ``group_link(lane, kind, first, last)`` where one of several leads (the alerts of
+    those days); ``lane_link(lane)`` where the lane's name leads. Lanes past ``max_lanes``
+    (the quietest) are left out, and a line says so."""
     lanes = t.lanes[:max_lanes]
     hidden = len(t.lanes) - len(lanes)
     start, end = t.start, t.end
     plot_w = width - LABEL_W - RIGHT
-    legend_h = 46
-    height = TOP + max(1, len(lanes)) * LANE_H + 22 + legend_h + (16 if hidden else 0)
-    root = ET.Element(
-        "svg",
-        {
-            "xmlns": "http://www.w3.org/2000/svg",
-            "class": "timeline",
-            "viewBox": f"0 0 {width} {height}",
-            "width": str(width),
-            "height": str(height),
-            "role": "img",
-            "font-family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
-            "font-size": "12",
-        },
-    )
-    ET.SubElement(root, "title").text = "Claims over time" + (
-        f", {start:%d %b %Y} to {end:%d %b %Y}" if start and end else ""
-    )
+    height = TOP + max(1, len(lanes)) * LANE_H + 68 + (16 if hidden else 0)
+    root = {
+        "xmlns": "http://www.w3.org/2000/svg",
+        "class": "timeline",
+        "viewBox": f"0 0 {width} {height}",
+        "width": width,
+        "height": height,
+        "role": "img",
+        "font-family": FONT,
+        "font-size": 12,
+    }
+    title = "Claims over time" + (f", {start:%d %b %Y} to {end:%d %b %Y}" if start and end else "")
     if start is None or end is None or not lanes:
-        text = ET.SubElement(root, "text", {"x": str(LABEL_W), "y": str(TOP + 20), "fill": "#555"})
-        text.text = "No claims in this range."
-        return Markup(ET.tostring(root, encoding="unicode"))
+        empty = _el(
+            "text", {"x": LABEL_W, "y": TOP + 20, "fill": "#555"}, "No claims in this range."
+        )
+        return Markup(_el("svg", root, _title(title), empty))
 
-    # one extra day on each side, so the first and last bars are not cut by the frame
-    lo, hi = start - timedelta(days=1), end + timedelta(days=1)
-    span_days = max(1, (hi - lo).days)
-    day_px = plot_w / span_days
-    days_per_bin = max(1, math.ceil(BIN_PX / day_px))
+    # the stretches of days the store counted, widened if they would be thinner than a bar;
+    # a little room on each side, so the first and last bars are not cut by the frame
+    days_per_bin = t.bin_days
+    lo, hi = start - timedelta(days=days_per_bin), end + timedelta(days=days_per_bin)
+    day_px = plot_w / max(1, (hi - lo).days)
+    days_per_bin *= max(1, math.ceil(BIN_PX / (day_px * days_per_bin)))
 
     def x_of(d: date) -> float:
         return LABEL_W + (d - lo).days * day_px
 
-    def bin_of(d: date) -> date:
-        return lo + timedelta(days=((d - lo).days // days_per_bin) * days_per_bin)
-
-    # axis: gridlines and labels
-    axis = ET.SubElement(root, "g", {"class": "axis", "fill": "#555"})
+    out: list[str] = [_title(title)]
     bottom = TOP + len(lanes) * LANE_H
+    axis = []
     for d, tick in ticks(lo, hi):
         at = f"{x_of(d):.1f}"
-        ET.SubElement(
-            axis,
-            "line",
-            {"x1": at, "x2": at, "y1": str(TOP - 4), "y2": str(bottom), "stroke": "#e3e6ea"},
+        axis.append(
+            _el("line", {"x1": at, "x2": at, "y1": TOP - 4, "y2": bottom, "stroke": "#e3e6ea"})
         )
-        el = ET.SubElement(axis, "text", {"x": at, "y": str(TOP - 9), "text-anchor": "middle"})
-        el.text = tick
+        axis.append(_el("text", {"x": at, "y": TOP - 9, "text-anchor": "middle"}, _text(tick)))
+    out.append(_el("g", {"class": "axis", "fill": "#555"}, *axis))
 
-    # the bars: claims per lane, bin and type
-    per_bin: dict[tuple[str, date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    # claims per lane, stretch and type
+    bins: dict[str, dict[date, dict[str, int]]] = {lane: {} for lane in lanes}
     for b in t.buckets:
-        if b.lane in lanes:
-            per_bin[(b.lane, bin_of(b.day))][b.type] += b.count
-    biggest = max((sum(v.values()) for v in per_bin.values()), default=1)
+        lane_bins = bins.get(b.lane)
+        if lane_bins is None:
+            continue
+        first = start + timedelta(days=((b.day - start).days // days_per_bin) * days_per_bin)
+        types = lane_bins.setdefault(first, defaultdict(int))
+        types[b.type] += b.count
+    biggest = max((sum(v.values()) for lb in bins.values() for v in lb.values()), default=1)
     scale = BAR_MAX / math.sqrt(biggest)
     bar_w = max(2.0, min(10.0, days_per_bin * day_px - 1.0))
-    stances = sorted({r.stance for r in t.stances if r.lane in lanes})
+    stances = sorted({r.stance for r in t.stances if r.lane in bins})
     stance_colour = {s: STANCE_COLOURS[i % len(STANCE_COLOURS)] for i, s in enumerate(stances)}
+    # the events, one symbol per lane, stretch and kind (a busy actor has hundreds a year)
+    groups: dict[tuple[str, date, str], list[Mark]] = defaultdict(list)
+    for m in t.marks:
+        if m.lane in bins:
+            day = m.said_at.date()
+            first = start + timedelta(days=((day - start).days // days_per_bin) * days_per_bin)
+            groups[(m.lane, first, m.kind)].append(m)
+    marks: dict[str, list[str]] = defaultdict(list)
+    for (lane, first, kind), found in groups.items():
+        what = MARK_LABELS.get(kind, kind)
+        if len(found) == 1:
+            m = found[0]
+            cx = x_of(m.said_at.date()) + day_px / 2
+            tip = f"{m.said_at:%d %b %Y}: {what}: {m.label}"
+            href = mark_link(m.alert_id, m.claim_id)
+        else:
+            last = first + timedelta(days=days_per_bin - 1)
+            cx = x_of(first) + days_per_bin * day_px / 2
+            labels = sorted({m.label for m in found})
+            more = f"; and {len(labels) - 3} more" if len(labels) > 3 else ""
+            tip = (
+                f"{first:%d %b}–{last:%d %b %Y}: {len(found)} × {what}: "
+                + "; ".join(labels[:3])
+                + more
+            )
+            href = group_link(lane, kind, first, last)
+        cy = TOP + lanes.index(lane) * LANE_H + 8
+        link = {"href": href, "class": "mark"}
+        marks[lane].append(_el("a", link, _title(tip), _symbol(kind, cx, cy)))
 
     for n, lane in enumerate(lanes):
         y0 = TOP + n * LANE_H
         base = y0 + LANE_H - 9  # the bars stand on this line; the stance band is under it
-        g = ET.SubElement(root, "g", {"class": "lane"})
-        ET.SubElement(
-            g,
-            "rect",
-            {
-                "x": str(LABEL_W),
-                "y": str(y0 + 2),
-                "width": str(plot_w),
-                "height": str(LANE_H - 4),
-                "fill": "#f7f8fa" if n % 2 == 0 else "#ffffff",
-            },
-        )
-        link = ET.SubElement(g, "a", {"href": lane_link(lane)})
-        name = ET.SubElement(
-            link,
-            "text",
-            {
-                "x": str(LABEL_W - 52),
-                "y": str(y0 + LANE_H / 2 + 4),
-                "text-anchor": "end",
-                "fill": "#1d3557",
-            },
-        )
+        parts = [
+            _el(
+                "rect",
+                {
+                    "x": LABEL_W,
+                    "y": y0 + 2,
+                    "width": plot_w,
+                    "height": LANE_H - 4,
+                    "fill": "#f7f8fa" if n % 2 == 0 else "#ffffff",
+                },
+            )
+        ]
         full = label(lane)
-        name.text = full if len(full) <= 26 else full[:25] + "…"
-        ET.SubElement(name, "title").text = full
-        count = ET.SubElement(
-            g,
-            "text",
-            {
-                "x": str(LABEL_W - 8),
-                "y": str(y0 + LANE_H / 2 + 4),
-                "text-anchor": "end",
-                "fill": "#667",
-            },
+        short = full if len(full) <= 26 else full[:25] + "…"
+        name = {
+            "x": LABEL_W - 52,
+            "y": y0 + LANE_H / 2 + 4,
+            "text-anchor": "end",
+            "fill": "#1d3557",
+        }
+        parts.append(
+            _el("a", {"href": lane_link(lane)}, _el("text", name, _text(short), _title(full)))
         )
-        count.text = f"{t.counts.get(lane, 0):,}"
-        # stance held: a band from each stance claim to the next one that differs
-        # solid while claims took the stance, pale after the last of them until the next
-        # stance (or the end): the stance last taken stands until another is
+        count = {"x": LABEL_W - 8, "y": y0 + LANE_H / 2 + 4, "text-anchor": "end", "fill": "#667"}
+        parts.append(_el("text", count, _text(f"{t.counts.get(lane, 0):,}")))
+        # the stance held: solid while claims took it, pale after the last of them until the
+        # next stance (or the end): the stance last taken stands until another is
         runs = [r for r in t.stances if r.lane == lane]
         for i, run in enumerate(runs):
             x1 = x_of(run.start.date())
             x2 = x_of(run.end.date()) + max(3.0, day_px)
             x3 = x_of(runs[i + 1].start.date()) if i + 1 < len(runs) else x_of(hi)
-            title = (
+            tip = (
                 f"{run.stance}: {run.claims} claim{'s' if run.claims != 1 else ''} from "
                 f"{run.start:%d %b %Y} to {run.end:%d %b %Y}"
             )
-            for left, right, opacity in ((x1, x2, "1"), (x2, x3, "0.35")):
-                if right - left < 0.5:
-                    continue
-                band = ET.SubElement(
-                    g,
-                    "rect",
-                    {
+            for left, right, opacity in ((x1, x2, 1), (x2, x3, 0.35)):
+                if right - left >= 0.5:
+                    band = {
                         "x": f"{left:.1f}",
-                        "y": str(base + 2),
+                        "y": base + 2,
                         "width": f"{right - left:.1f}",
-                        "height": "5",
+                        "height": 5,
                         "fill": stance_colour[run.stance],
                         "fill-opacity": opacity,
-                    },
-                )
-                ET.SubElement(band, "title").text = title
-        # bars
-        for (bin_lane, first), types in sorted(per_bin.items()):
-            if bin_lane != lane:
-                continue
+                    }
+                    parts.append(_el("rect", band, _title(tip)))
+        # the bars: their colours as one path per type, and over each bar a clear hit area
+        # that links to the claims of its days and says what is in it
+        paths: dict[str, list[str]] = defaultdict(list)
+        for first, types in sorted(bins[lane].items()):
             last = first + timedelta(days=days_per_bin - 1)
             total = sum(types.values())
             left = x_of(first) + (days_per_bin * day_px - bar_w) / 2
-            a = ET.SubElement(g, "a", {"href": bin_link(lane, first, last)})
             when = f"{first:%d %b %Y}" if days_per_bin == 1 else f"{first:%d %b}–{last:%d %b %Y}"
-            parts = ", ".join(f"{types[k]} {k}" for k in reversed(TYPE_ORDER) if types.get(k))
-            ET.SubElement(
-                a, "title"
-            ).text = f"{when}: {total} claim{'s' if total != 1 else ''} ({parts})"
+            kinds = ", ".join(f"{types[k]} {k}" for k in reversed(TYPE_ORDER) if types.get(k))
+            tip = _title(f"{when}: {total} claim{'s' if total != 1 else ''} ({kinds})")
             bar_h = max(5.0, math.sqrt(total) * scale)
             top = float(base)
             for kind in TYPE_ORDER:
                 k = types.get(kind, 0)
-                if not k:
-                    continue
-                h = bar_h * k / total
-                top -= h
-                ET.SubElement(
-                    a,
-                    "rect",
-                    {
-                        "x": f"{left:.1f}",
-                        "y": f"{top:.2f}",
-                        "width": f"{bar_w:.1f}",
-                        "height": f"{h:.2f}",
-                        "fill": TYPE_COLOURS.get(kind, "#888"),
-                    },
-                )
-        # marks
-        for m in t.marks:
-            if m.lane != lane:
-                continue
-            cx, cy = x_of(m.said_at.date()) + day_px / 2, y0 + 8
-            a = ET.SubElement(g, "a", {"href": mark_link(m.alert_id, m.claim_id), "class": "mark"})
-            ET.SubElement(
-                a, "title"
-            ).text = f"{m.said_at:%d %b %Y}: {MARK_LABELS.get(m.kind, m.kind)}: {m.label}"
-            _symbol(a, m.kind, cx, cy)
-    # frame
-    ET.SubElement(
-        root,
-        "line",
-        {
-            "x1": str(LABEL_W),
-            "x2": str(LABEL_W + plot_w),
-            "y1": str(bottom),
-            "y2": str(bottom),
-            "stroke": "#99a",
-        },
-    )
+                if k:
+                    h = bar_h * k / total
+                    top -= h
+                    paths[kind].append(f"M{left:.1f} {top:.2f}h{bar_w:.1f}v{h:.2f}h-{bar_w:.1f}z")
+            hit = {"x": f"{left - 1:.1f}", "y": y0 + 2, "width": f"{bar_w + 2:.1f}"}
+            hit |= {"height": LANE_H - 4, "fill": "transparent"}
+            parts.append(_el("a", {"href": bin_link(lane, first, last)}, tip, _el("rect", hit)))
+        for kind, segments in paths.items():
+            colour = TYPE_COLOURS.get(kind, "#888")
+            parts.insert(3, _el("path", {"d": "".join(segments), "fill": colour}))
+        parts += marks.get(lane, [])
+        out.append(_el("g", {"class": "lane"}, *parts))
+
+    frame = {"x1": LABEL_W, "x2": LABEL_W + plot_w, "y1": bottom, "y2": bottom, "stroke": "#99a"}
+    out.append(_el("line", frame))
     y = bottom + 18
     if hidden:
-        note = ET.SubElement(root, "text", {"x": str(LABEL_W), "y": str(y), "fill": "#555"})
-        note.text = f"and {hidden} quieter lane{'s' if hidden != 1 else ''} not shown"
+        note = f"and {hidden} quieter lane{'s' if hidden != 1 else ''} not shown"
+        out.append(_el("text", {"x": LABEL_W, "y": y, "fill": "#555"}, _text(note)))
         y += 16
-    _legend(root, y + 4, stance_colour)
-    return Markup(ET.tostring(root, encoding="unicode"))
+    out.append(_legend(y + 4, stance_colour))
+    return Markup(_el("svg", root, *out))
 
 
-def _symbol(parent: ET.Element, kind: str, cx: float, cy: float) -> None:
+def _symbol(kind: str, cx: float, cy: float) -> str:
     """The symbol of a mark: diamond, filled or open triangle, ring."""
     if kind == "stance-change":
-        pts = " ".join(
-            f"{x:.1f},{y:.1f}" for x, y in ((cx, cy - 6), (cx + 6, cy), (cx, cy + 6), (cx - 6, cy))
-        )
-        ET.SubElement(parent, "polygon", {"points": pts, "fill": "#1d3557", "stroke": "#fff"})
-    elif kind in ("dispute", "disputed"):
+        corners = ((cx, cy - 6), (cx + 6, cy), (cx, cy + 6), (cx - 6, cy))
+        pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in corners)
+        return _el("polygon", {"points": pts, "fill": "#1d3557", "stroke": "#fff"})
+    if kind in ("dispute", "disputed"):
         pts = f"{cx - 6:.1f},{cy - 5:.1f} {cx + 6:.1f},{cy - 5:.1f} {cx:.1f},{cy + 6:.1f}"
-        filled = kind == "dispute"
-        ET.SubElement(
-            parent,
-            "polygon",
-            {
-                "points": pts,
-                "fill": "#d62828" if filled else "#fff",
-                "stroke": "#d62828",
-                "stroke-width": "1.6",
-            },
+        fill = "#d62828" if kind == "dispute" else "#fff"
+        return _el(
+            "polygon", {"points": pts, "fill": fill, "stroke": "#d62828", "stroke-width": 1.6}
         )
-    else:
-        ET.SubElement(
-            parent,
-            "circle",
-            {
-                "cx": f"{cx:.1f}",
-                "cy": f"{cy:.1f}",
-                "r": "4.5",
-                "fill": "#fff",
-                "stroke": "#5277c9",
-                "stroke-width": "2",
-            },
-        )
+    ring = {"cx": f"{cx:.1f}", "cy": f"{cy:.1f}", "r": 4.5, "fill": "#fff"}
+    return _el("circle", {**ring, "stroke": "#5277c9", "stroke-width": 2})
 
 
-def _legend(root: ET.Element, y: float, stance_colour: dict[str, str]) -> None:
-    g = ET.SubElement(root, "g", {"class": "legend", "fill": "#333"})
+def _legend(y: float, stance_colour: dict[str, str]) -> str:
+    parts = []
     x = float(LABEL_W)
     for kind, colour in reversed(TYPE_COLOURS.items()):
-        ET.SubElement(
-            g,
-            "rect",
-            {"x": f"{x:.0f}", "y": f"{y - 9:.0f}", "width": "10", "height": "10", "fill": colour},
-        )
-        text = ET.SubElement(g, "text", {"x": f"{x + 14:.0f}", "y": f"{y:.0f}"})
-        text.text = kind
+        box = {"x": f"{x:.0f}", "y": f"{y - 9:.0f}", "width": 10, "height": 10, "fill": colour}
+        parts.append(_el("rect", box))
+        parts.append(_el("text", {"x": f"{x + 14:.0f}", "y": f"{y:.0f}"}, _text(kind)))
         x += 30 + 7.2 * len(kind)
     y += 20
     x = float(LABEL_W)
     for kind in ("stance-change", "dispute", "disputed", "silence-broken"):
-        _symbol(g, kind, x + 5, y - 4)
-        text = ET.SubElement(g, "text", {"x": f"{x + 16:.0f}", "y": f"{y:.0f}"})
-        text.text = MARK_LABELS[kind]
-        x += 34 + 6.4 * len(MARK_LABELS[kind])
+        parts.append(_symbol(kind, x + 5, y - 4))
+        label = MARK_LABELS[kind]
+        parts.append(_el("text", {"x": f"{x + 16:.0f}", "y": f"{y:.0f}"}, _text(label)))
+        x += 34 + 6.4 * len(label)
     for stance, colour in stance_colour.items():
-        ET.SubElement(
-            g,
-            "rect",
-            {"x": f"{x:.0f}", "y": f"{y - 6:.0f}", "width": "18", "height": "4", "fill": colour},
+        band = {"x": f"{x:.0f}", "y": f"{y - 6:.0f}", "width": 18, "height": 4, "fill": colour}
+        parts.append(_el("rect", band))
+        parts.append(
+            _el("text", {"x": f"{x + 22:.0f}", "y": f"{y:.0f}"}, _text(f"stance: {stance}"))
         )
-        text = ET.SubElement(g, "text", {"x": f"{x + 22:.0f}", "y": f"{y:.0f}"})
-        text.text = f"stance: {stance}"
-        x += 40 + 7 * len(stance) + 40
+        x += 80 + 7 * len(stance)
+    return _el("g", {"class": "legend", "fill": "#333"}, *parts)
