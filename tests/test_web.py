@@ -261,8 +261,9 @@ def test_offsets_are_recorded_with_each_claim(store: WebStore) -> None:
 
 
 def test_confidence_is_shown_when_the_store_has_it(store: WebStore, tmp_path: Path) -> None:
-    """The alert-precision work adds ``confidence`` and ``confidence_why`` to claims: the
-    alert page shows them where a claim has them, and nothing where it has not."""
+    """The alert-precision work adds ``confidence`` and ``confidence_why`` to claims (and
+    ``possible`` to alerts under a rule's minimum): the alert page shows them where a claim has
+    them, and nothing where it has not."""
     copy = tmp_path / "store.sqlite"
     shutil.copy(store.path, copy)
     claim_id = store.alerts["troops-welcome"]
@@ -278,6 +279,7 @@ def test_confidence_is_shown_when_the_store_has_it(store: WebStore, tmp_path: Pa
         ("named speaker, cue 'said' (P 0.97), topic keyword 'troops'", cid),
     )
     con.execute("update claim set confidence = null, confidence_why = null where id != ?", (cid,))
+    con.execute("update alert set possible = 1 where id = ?", (claim_id,))  # under min_confidence
     con.commit()
     con.close()
     config = load_config(store.config.path)
@@ -287,6 +289,7 @@ def test_confidence_is_shown_when_the_store_has_it(store: WebStore, tmp_path: Pa
         assert "<dt>Confidence</dt>" in html
         assert "<b>0.83</b>" in html and 'value="0.83"' in html
         assert "named speaker, cue &#39;said&#39; (P 0.97)" in html
+        assert '<span class="kind possible"' in html
         other = c.get(f"/alerts/{store.alerts['troops-cautious']}").text
         assert "<dt>Confidence</dt>" not in other
         assert c.get(f"/api/alerts/{claim_id}").json()["alert"]["claim"]["confidence"] == 0.83

@@ -165,6 +165,7 @@ class AlertView:
     created_at: datetime
     previous: list[int]
     claim: ClaimView
+    possible: bool = False  # its claim was under the rule's min_confidence: digest, marked
 
 
 @dataclass(frozen=True)
@@ -336,6 +337,7 @@ class Reader:
         try:
             with self.engine.connect() as conn:
                 have = {c["name"] for c in inspect(conn).get_columns("claim")}
+                alert_have = {c["name"] for c in inspect(conn).get_columns("alert")}
         except Exception as exc:
             self.engine.dispose()
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
@@ -347,6 +349,8 @@ class Reader:
         self._claim = [c for c in CLAIM.c if c.name in have]
         self._outlet_cache: tuple[float, list[str]] | None = None
         self._have = frozenset(have)
+        # under a rule's min_confidence (the alert-precision work): absent in older stores
+        self._possible = ALERT.c.possible if "possible" in alert_have else literal(False)
         self._claim += [
             _optional(name)
             for name in OPTIONAL_CLAIM_COLUMNS
@@ -419,6 +423,7 @@ class Reader:
             created_at=as_utc(m["alert_created_at"]),
             previous=[int(i) for i in json.loads(m["alert_previous"] or "[]")],
             claim=self._view(m),
+            possible=bool(m["alert_possible"]),
         )
 
     def _alert_select(self) -> Select[Any]:
@@ -434,6 +439,7 @@ class Reader:
                 a.digest.label("alert_digest"),
                 a.created_at.label("alert_created_at"),
                 a.previous.label("alert_previous"),
+                self._possible.label("alert_possible"),
                 *self._claim,
                 ARTICLE.c.feed,
                 ARTICLE.c.link,
