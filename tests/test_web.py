@@ -763,3 +763,9 @@ def test_postgresql_store(tmp_path: Path, pg_url: str) -> None:
     with pytest.raises(Exception, match="read-only transaction"), reader.engine.begin() as conn:
         conn.execute(text("delete from alert"))
     reader.close()
+
+
+def test_big_pages_are_gzipped(client: TestClient) -> None:
+    page = client.get("/actors/trump", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["content-encoding"] == "gzip" and "<svg" in page.text
+    assert "content-encoding" not in client.get("/feeds", headers={"Accept-Encoding": "id"}).headers
