@@ -188,6 +188,27 @@ def migrate(config_file: str | None, check: bool) -> None:
         click.echo(f"{where}: schema upgraded from {before or '(before migrations)'} to {after}")
 
 
+@main.command()
+@config_option
+@click.option(
+    "--listen",
+    metavar="HOST:PORT",
+    help="Where to serve [default: the configuration's web.listen, else 127.0.0.1:8080]. An "
+    "address other than loopback needs web.token.",
+)
+def web(config_file: str | None, listen: str | None) -> None:
+    """Serve the dashboard and its API (read-only) over the store, until SIGINT/SIGTERM."""
+    from .web import WebError, serve
+
+    config = _load(config_file)
+    logs.apply_config(config.log_format)
+    try:
+        raise SystemExit(serve(config, listen))
+    except WebError as err:
+        click.echo(str(err), err=True)
+        raise SystemExit(1) from err
+
+
 def _masked_db(url: str) -> str:
     from sqlalchemy.engine import make_url
 

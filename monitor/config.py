@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 # --- defaults, in one place -------------------------------------------------------------------
 DEFAULT_CONFIG_PATH = Path("/etc/claimwatch/claimwatch.yaml")
@@ -48,6 +55,8 @@ DEFAULT_FAILURE_THRESHOLD = 5  # polling: consecutive failures before a feed is 
 DEFAULT_BACKOFF_CAP_SECONDS = 6 * 3600  # polling: the longest wait between tries of a bad feed
 DEFAULT_STOP_TIMEOUT_SECONDS = 60  # on SIGTERM, how long the work in hand may take (< systemd's)
 DEFAULT_HEALTH_LISTEN = "127.0.0.1:9464"  # /healthz and /metrics, when `health:` is present
+DEFAULT_WEB_LISTEN = "127.0.0.1:8080"  # the dashboard and API (`claimwatch web`, `web:`)
+MIN_WEB_TOKEN_CHARS = 16  # a token anyone can guess protects nothing
 
 ClaimType = Literal[
     "statement", "denial", "confirmation", "accusation", "threat", "demand", "offer", "prediction"
@@ -442,6 +451,56 @@ def host_port(value: str) -> tuple[str, int]:
     return m.group(1) or m.group(2), int(m.group(3))
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address or ``localhost``) is reachable from this machine only."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False
+
+
+class WebConfig(_Strict):
+    """The read-only dashboard and API (``claimwatch web``, or served by the daemon).
+
+    It listens on loopback unless told otherwise; any other address needs ``token``, which
+    every request must then carry (a header, or the cookie the login form sets)."""
+
+    listen: str = DEFAULT_WEB_LISTEN
+    token: str | None = None
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host_port(value)
+        return value
+
+    @field_validator("token")
+    @classmethod
+    def _token(cls, value: str | None) -> str | None:
+        if not value:  # absent, or an unset ${VAR} (reported as such)
+            return None
+        if len(value) < MIN_WEB_TOKEN_CHARS:
+            raise ValueError(
+                f"too short: use at least {MIN_WEB_TOKEN_CHARS} random characters "
+                "(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _token_off_loopback(self) -> WebConfig:
+        host, _ = host_port(self.listen)
+        if self.token is None and not is_loopback(host):
+            raise ValueError(
+                f"listen {self.listen} is not a loopback address: set web.token "
+                "(e.g. token: ${CLAIMWATCH_WEB_TOKEN}) or listen on 127.0.0.1"
+            )
+        return self
+
+
 class PollingConfig(_Strict):
     """How politely feeds are polled: concurrency limits and what counts as a failing feed."""
 
@@ -469,6 +528,7 @@ class MainFile(_Strict):
     channels: list[ChannelConfig] = []
     polling: PollingConfig = PollingConfig()
     health: HealthConfig | None = None  # absent: no HTTP endpoint
+    web: WebConfig | None = None  # absent: the daemon serves no dashboard
     log_format: Literal["text", "json"] = "text"
     stop_timeout: int = DEFAULT_STOP_TIMEOUT_SECONDS
     reload_on_change: bool = False  # reload when the main file or the watchlist changes
@@ -494,6 +554,7 @@ class Config:
     watchlist_path: Path
     polling: PollingConfig = dataclasses.field(default_factory=PollingConfig)
     health: HealthConfig | None = None
+    web: WebConfig | None = None
     log_format: str = "text"
     stop_timeout: int = DEFAULT_STOP_TIMEOUT_SECONDS
     reload_on_change: bool = False
@@ -612,6 +673,7 @@ def load_config(path: Path) -> Config:
         watchlist_path=wl_path,
         polling=main.polling,
         health=main.health,
+        web=main.web,
         log_format=main.log_format,
         stop_timeout=main.stop_timeout,
         reload_on_change=main.reload_on_change,

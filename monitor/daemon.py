@@ -21,7 +21,7 @@ import time
 import weakref
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.events import EVENT_JOB_EXECUTED, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -38,6 +38,9 @@ from .notify import mask
 from .pipeline import Monitor, failure_reason
 from .service import Heartbeat, Notifier, heartbeat_seconds
 from .store import Store, utcnow
+
+if TYPE_CHECKING:
+    from .web.server import WebServer
 
 log = logging.getLogger("claimwatch.daemon")
 
@@ -149,6 +152,7 @@ class Daemon:
         self.monitor: Monitor = MeteredMonitor(config, self.metrics)
         self.scheduler = schedule(self.monitor)
         self.health: HealthServer | None = None
+        self.web: WebServer | None = None
         self.gate = _Gate()
         for job in self.scheduler.get_jobs():
             self.scheduler.modify_job(job.id, func=self.gate.wrap(job.func))
@@ -165,6 +169,7 @@ class Daemon:
             next_run_time=utcnow(),
         )
         self._serve_health(self.config)
+        self._serve_web(self.config)
         log.info(
             "started: %d feeds, %d channels, database %s",
             len(self.config.feeds),
@@ -261,6 +266,8 @@ class Daemon:
         logs.apply_config(config.log_format)
         if config.health != old.config.health:
             self._serve_health(config)
+        if config != old.config:  # names, topics, feeds or channels the pages show
+            self._serve_web(config)
         log.info(
             "reloaded: %d feeds (%d added, %d removed), %d channels",
             len(config.feeds),
@@ -338,6 +345,25 @@ class Daemon:
         self.health = server
         log.info("health endpoint on http://%s:%d/healthz and /metrics", host, port)
 
+    def _serve_web(self, config: Config) -> None:
+        """The dashboard (``web:``), on its own read-only engine; a problem is logged, and
+        polling goes on without it."""
+        if self.web is not None:
+            self.web.stop()
+            self.web = None
+        if config.web is None:
+            return
+        from .web.server import WebError, WebServer  # FastAPI is loaded only when asked for
+
+        server = WebServer(config)
+        try:
+            url = server.start()
+        except WebError as exc:
+            log.error("web: %s", exc)
+            return
+        self.web = server
+        log.info("web: dashboard on %s (read-only)", url)
+
     def _store(self) -> Store:
         return self.monitor.store
 
@@ -381,6 +407,8 @@ class Daemon:
             os._exit(0)  # the pool's threads are not daemons: a normal exit would wait on them
         if self.health is not None:
             self.health.stop()
+        if self.web is not None:
+            self.web.stop()
         self.monitor.close()
         self.notifier.close()
         log.info("stopped")

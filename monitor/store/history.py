@@ -67,6 +67,18 @@ def _claim_identity(actor: str | None, ctype: str, content: str, sentence: str) 
     return (actor or "", ctype, words)
 
 
+def _offsets(claim: Claim) -> dict[str, int | None]:
+    """Where speaker, cue and content lie in the claim's sentence (``ClaimRow.speaker_start``
+    and the rest): offsets into the sentence text; None for a part absent or outside it."""
+    out: dict[str, int | None] = {}
+    base, length = claim.sentence.start, len(claim.sentence.text)
+    for name, span in (("speaker", claim.speaker), ("cue", claim.cue), ("content", claim.content)):
+        inside = span is not None and 0 <= span.start - base <= span.end - base <= length
+        out[f"{name}_start"] = span.start - base if span is not None and inside else None
+        out[f"{name}_end"] = span.end - base if span is not None and inside else None
+    return out
+
+
 def stored_claim(c: ClaimRow, a: ArticleRow, stance: str = "") -> StoredClaim:
     assert c.id is not None
     topics = tuple(t for t in c.topics.split(",") if t)
@@ -154,6 +166,7 @@ class Batch:
                 confidence_why=claim.confidence_why,
                 heart=claim.heart,
                 heart_object=claim.heart_object,
+                **_offsets(claim),
             )
             s.add(crow)
             s.flush()

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Index, UniqueConstraint, event
+from sqlalchemy import Index, UniqueConstraint, event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel, create_engine
 
@@ -48,7 +48,7 @@ class ArticleRow(SQLModel, table=True):
     __tablename__ = "article"
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True)
-    feed: str
+    feed: str = Field(index=True)  # the dashboard's feed filter
     link: str
     title: str
     published: datetime | None = None
@@ -58,6 +58,11 @@ class ArticleRow(SQLModel, table=True):
 
 class ClaimRow(SQLModel, table=True):
     __tablename__ = "claim"
+    __table_args__ = (
+        # the dashboard's lists, newest first: an actor's claims, and everyone's (bench/web.py)
+        Index("ix_claim_actor_said_at", "actor", "said_at"),
+        Index("ix_claim_said_at", "said_at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     article_id: int = Field(foreign_key="article.id", index=True)
     actor: str | None = Field(default=None, index=True)
@@ -77,6 +82,15 @@ class ClaimRow(SQLModel, table=True):
     confidence_why: str | None = None
     heart: str | None = None  # what a headline gives after "<speaker> <verb>"
     heart_object: bool | None = None  # ... after the verb itself, not a colon
+    # where the speaker, cue and content lie in ``sentence``: character offsets into it, end
+    # exclusive; None for a part the claim lacks, one outside the sentence, or a claim stored
+    # before they were recorded (the web pages then find the texts in the sentence)
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+    cue_start: int | None = None
+    cue_end: int | None = None
+    content_start: int | None = None
+    content_end: int | None = None
 
 
 class OutletRow(SQLModel, table=True):
@@ -110,6 +124,25 @@ class ClaimKey(SQLModel, table=True):
         Index("ix_claim_key_lookup", "actor", "topic", "type", "said_at"),
         Index("ix_claim_key_actor_topic", "actor", "topic", "said_at"),
         Index("ix_claim_key_topic_type", "topic", "type", "said_at"),
+        # the dashboard: a topic's claims newest first and its timeline (covering), and the
+        # few claims that take a stance, per actor and per topic (bench/web.py)
+        Index("ix_claim_key_topic_said_at", "topic", "said_at", "actor", "type"),
+        Index(
+            "ix_claim_key_stance_actor",
+            "actor",
+            "topic",
+            "said_at",
+            sqlite_where=text("stance != ''"),
+            postgresql_where=text("stance != ''"),
+        ),
+        Index(
+            "ix_claim_key_stance_topic",
+            "topic",
+            "actor",
+            "said_at",
+            sqlite_where=text("stance != ''"),
+            postgresql_where=text("stance != ''"),
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     claim_id: int = Field(foreign_key="claim.id", index=True)
@@ -124,6 +157,8 @@ class AlertRow(SQLModel, table=True):
     """An alert about a claim, or (``claim_id`` None) claimwatch's own alert to operators."""
 
     __tablename__ = "alert"
+    # the dashboard: alerts of one kind newest first, and the few a timeline marks
+    __table_args__ = (Index("ix_alert_kind", "kind", "id"),)
     id: int | None = Field(default=None, primary_key=True)
     claim_id: int | None = Field(default=None, foreign_key="claim.id", index=True)
     message: str = ""  # the text of an operator alert
