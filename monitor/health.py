@@ -236,6 +236,12 @@ class HealthServer:
             problems.append(f"store: not answering: {mask(first, ())[:200]}")
         else:
             refused = store.writes.problem()
+            if refused and store.writes.disconnected:
+                # it answers again after the connection failed: does it take writes? (a write
+                # that goes through clears the log)
+                with contextlib.suppress(Exception):  # recorded by the write log itself
+                    store.probe_write()
+                refused = store.writes.problem()
             if refused:
                 problems.append(f"store: not taking writes: {mask(refused, ())}")
         if problems:

@@ -16,7 +16,12 @@ import pytest
 from conftest import cli, write_config
 from servers import FeedServer, HttpReceiver, SmtpServer, json_url, mailto_url
 
-STORY = "Zelensky said that Ukraine was open to new talks with Moscow."
+# a claim sure enough (confidence 0.77) to be sent at once, not held for the digest as
+# "possible": these tests are about sending one message
+STORY = (
+    "Zelensky denied that Ukraine had attacked the fuel depot with drones, calling the claim a "
+    "complete fabrication."
+)
 RSS = (
     '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>s</title>'
     f"<guid>g1</guid><link>https://news.example/1</link><description>{STORY}</description>"

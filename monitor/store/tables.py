@@ -238,11 +238,15 @@ _WRITES = ("INSERT", "UPDATE", "DELETE", "CREATE", "ALTER", "DROP", "REPLACE")
 class WriteLog:
     """Whether the store takes writes: the last write that failed, and why. Fed by the
     engine's own events, so every write counts, whoever makes it (a poll, the outbox, the
-    daemon's probe); ``/healthz`` reads it."""
+    daemon's probe); ``/healthz`` reads it. A failure of the connection itself (the database
+    gone, refusing connections) lasts until a write goes through again; a failure of the
+    statement (a locked or full store, a table that drifted) lasts ``WRITE_FAILURE_SECONDS``,
+    since other writes may go through meanwhile."""
 
     def __init__(self) -> None:
         self.failed_at: float | None = None  # time.monotonic()
         self.reason = ""
+        self.disconnected = False  # the last failure was the connection's, not a statement's
 
     def problem(self, within: float | None = None) -> str | None:
         """Why writes fail, if one failed in the last ``within`` seconds."""
@@ -259,8 +263,14 @@ class WriteLog:
                 exc = context.original_exception
                 self.failed_at = time.monotonic()
                 self.reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+                self.disconnected = bool(context.is_disconnect or context.connection is None)
+
+        def on_write(_conn: Any, _cursor: Any, statement: str, *_args: Any, **_kwargs: Any) -> None:
+            if self.disconnected and statement.lstrip().upper().startswith(_WRITES):
+                self.failed_at, self.disconnected = None, False  # reachable and writing again
 
         event.listen(engine, "handle_error", on_error)
+        event.listen(engine, "after_cursor_execute", on_write)
 
 
 def make_engine(url: str) -> Engine:
