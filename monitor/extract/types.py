@@ -26,7 +26,8 @@ _DENIAL = re.compile(
     r"\b(fabricat\w*|fake|lies?|lying|liars?|untrue|not true|false(ly)?(?![- ]flag)|baseless"
     r"|groundless|no evidence|no proof|nonsense|propaganda|hoax|absurd|disinformation"
     r"|misinformation|no truth|staged|fiction|not responsible|nothing to do with|no basis|unfounded"
-    r"|no indication|never (happened|attacked|struck|targeted|carried out))\b",
+    r"|no indication|(?<!should have )(?<!should )never (happened|attacked|struck|targeted"
+    r"|carried out))\b",
     re.I,
 )
 _THREAT_WORDS = re.compile(

@@ -11,8 +11,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from ..model import Article, Claim
+from ..model import Article, Claim, Span
 from .tables import AlertRow, ArticleRow, ClaimKey, ClaimRow, DeliveryRow, DisputeRow, OutletRow
+
+_NO_SPAN = Span(0, 0, "")
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,8 @@ class Batch:
                 actor=claim.actor,
                 type=claim.type,
                 topics=",".join(claim.topics),
-                speaker=claim.speaker.text if claim.speaker else "",
+                # a transcript's or round-up's claim is spoken by the one its label names
+                speaker=(claim.speaker or claim.label or _NO_SPAN).text,
                 cue=claim.cue.text if claim.cue else "",
                 content=claim.content.text if claim.content else "",
                 sentence=claim.sentence.text,
