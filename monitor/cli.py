@@ -262,6 +262,7 @@ def extract(
 ) -> None:
     """Print the claims found in plain-text ARTICLES."""
     from .extract import Extractor
+    from .model import printable
 
     unconfigured = not (watchlist_file or config_file or os.environ.get("CLAIMWATCH_CONFIG"))
     if unconfigured and not config_path(None).exists() and EXAMPLE_WATCHLIST.exists():
@@ -287,13 +288,13 @@ def extract(
             shown = [(c.extent[0], _explain(path.stem, c, text)) for c in claims]
             shown += [(n.sentence.start, _explain_note(path.stem, n)) for n in notes]
             for _, block in sorted(shown, key=lambda item: item[0]):
-                click.echo(block)
+                click.echo(printable(block))
             continue
         for claim in extractor.extract(text, day):
-            if as_jsonl:
+            if as_jsonl:  # JSON escapes control characters itself
                 click.echo(json.dumps(claim_json(path.stem, claim), ensure_ascii=False))
             else:
-                click.echo(_line(claim))
+                click.echo(printable(_line(claim)))
 
 
 def claim_json(doc: str, claim: Claim) -> dict[str, object]:
@@ -367,6 +368,7 @@ def try_(config_file: str | None, published: str | None, source: str) -> None:
 
     SOURCE is a plain-text article, a feed file, or the URL of a feed (every entry is tried).
     Run it after editing the watchlist."""
+    from .model import printable
     from .pipeline import Monitor, trial_articles
 
     config = _load(config_file)
@@ -377,9 +379,9 @@ def try_(config_file: str | None, published: str | None, source: str) -> None:
     monitor = Monitor(config)
     try:
         for article in articles:
-            click.echo(f"== {article.title or article.key}")
+            click.echo(printable(f"== {article.title or article.key}"))
             for line in monitor.trial(article):
-                click.echo(line)
+                click.echo(printable(line))
     finally:
         monitor.close()
 
@@ -401,6 +403,7 @@ def _date(value: str | None) -> date | None:
 @click.option("--topic", help="Topic id (default: every topic).")
 def claims(config_file: str | None, actor: str, topic: str | None) -> None:
     """Print an actor's stored claims, oldest first."""
+    from .model import printable
     from .store import Store
 
     config = _load(config_file)
@@ -414,8 +417,8 @@ def claims(config_file: str | None, actor: str, topic: str | None) -> None:
             said = c.said_at.strftime("%Y-%m-%d")
             repeat = f" (repeats #{c.repeat_of})" if c.repeat_of else ""
             topics = ",".join(c.topics) or "-"
-            click.echo(f"#{c.id} {said} {c.type:<12} {topics:<30} {c.feed}{repeat}")
-            click.echo(f"    {c.sentence.strip()}")
+            click.echo(printable(f"#{c.id} {said} {c.type:<12} {topics:<30} {c.feed}{repeat}"))
+            click.echo(f"    {printable(c.sentence.strip())}")
     finally:
         store.close()
 

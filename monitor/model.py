@@ -6,6 +6,7 @@ can be tested on data alone.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -103,3 +104,14 @@ class Alert:
     heart: str = ""  # the claim's heart for the headline (``Claim.heart``); "" before 0003
     claim_topics: tuple[str, ...] = ()  # all the claim's topics (``topics``: those it is new on)
     heart_object: bool = False
+
+
+# C0 controls but tab and newline, DEL, C1 controls (ESC [ starts a terminal sequence), and the
+# bidirectional controls that reorder what is shown (U+202E makes "gpj.exe" read "exe.jpg")
+_UNSHOWN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` without control and bidirectional formatting characters: every value shown,
+    in a message, on a terminal or in ``claims``, passes here."""
+    return _UNSHOWN.sub("", text)

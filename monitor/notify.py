@@ -31,7 +31,7 @@ import apprise
 from apprise.decorators import notify as apprise_plugin
 
 from .config import ChannelConfig, DigestConfig, Watchlist, parse_clock
-from .model import Alert
+from .model import Alert, printable
 from .rules import channel_names
 from .store import Pending, Store, as_utc, utcnow
 
@@ -354,17 +354,32 @@ def headline(alert: Alert) -> str:
         what = what.strip("\"“”'").strip(" ,.;:")
     if len(what) > 80:
         what = what[:77].rsplit(" ", 1)[0] + "…"
-    return f"{who} {VERBS.get(alert.type, 'says')}: {what}"
+    return printable(f"{who} {VERBS.get(alert.type, 'says')}: {what}")
+
+
+def safe_link(link: str) -> str:
+    """An ``http(s)`` link as it may be shown and followed; anything else (``javascript:``,
+    ``data:``, ``file:``) is no link at all."""
+    link = printable(link).strip()
+    return link if re.match(r"(?i)^https?://", link) else ""
 
 
 def _escape_markdown(text: str) -> str:
-    """Article text must not turn into Slack markup, links or @-mentions."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r"([\\`*_~\[\]|])", r"\\\1", text)
+    """Text for Apprise's CommonMark input to Slack: every character that could become markup,
+    a link or a mention is backslash-escaped, once; Apprise turns ``\\<`` into ``&lt;`` and
+    ``&`` into ``&amp;`` itself (escaping them here showed ``&lt;!channel&gt;``)."""
+    return re.sub(r"([\\`*_~\[\]|<>()#!])", r"\\\1", printable(text))
+
+
+def _markdown_link(link: str) -> str:
+    """A link as a CommonMark destination: percent-encoded wherever it could end the link or
+    open markup (parentheses, angle brackets, ``|``, spaces)."""
+    return urllib.parse.quote(safe_link(link), safe=":/?#@!$&'*+,;=%~-._")
 
 
 def _values(alert: Alert, fmt: str) -> dict[str, str]:
     when = alert.published.strftime("%Y-%m-%d %H:%M UTC") if alert.published else "date unknown"
+    link = safe_link(alert.link)
     plain = {
         "headline": headline(alert),
         "sentence": alert.sentence.strip(),
@@ -377,8 +392,8 @@ def _values(alert: Alert, fmt: str) -> dict[str, str]:
         "kind_text": KIND_TEXT.get(alert.kind, alert.kind),
         "topics": _topics(alert),
         "detail": alert.detail,
-        "title": alert.title or alert.link,
-        "link": alert.link,
+        "title": alert.title or link,
+        "link": link,
         "feed": alert.feed,
         "published": when,
         "outlets": ", ".join(alert.outlets) or alert.feed,
@@ -387,6 +402,11 @@ def _values(alert: Alert, fmt: str) -> dict[str, str]:
         "id": str(alert.id),
         "confidence": _confidence(alert),
     }
+    plain = {k: printable(v) for k, v in plain.items()}
+    previous = [
+        {k: safe_link(v) if k == "link" else printable(v) for k, v in p.items()}
+        for p in alert.previous
+    ]
     if fmt == "html":
         values = {k: html.escape(v, quote=True) for k, v in plain.items()}
         values["detail_suffix"] = f" ({values['detail']})" if alert.detail else ""
@@ -394,24 +414,24 @@ def _values(alert: Alert, fmt: str) -> dict[str, str]:
             f"<p><b>Earlier:</b> {html.escape(p['actor'])} ({html.escape(p['type'])}, "
             f"{html.escape(p['date'])}): “{html.escape(p['sentence'])}” "
             f'<a href="{html.escape(p["link"], quote=True)}">{html.escape(p["feed"])}</a></p>'
-            for p in alert.previous
+            for p in previous
         )
         return values
     if fmt == "markdown":
         values = {k: _escape_markdown(v) for k, v in plain.items()}
-        values["link"] = plain["link"].replace(")", "%29").replace(" ", "%20")
+        values["link"] = _markdown_link(plain["link"])
         values["detail_suffix"] = f" ({values['detail']})" if alert.detail else ""
         values["earlier"] = "".join(
             f"\nEarlier: {_escape_markdown(p['actor'])} ({p['type']}, {p['date']}): "
             f"“{_escape_markdown(p['sentence'])}”"
-            for p in alert.previous
+            for p in previous
         )
         return values
     values = dict(plain)
     values["detail_suffix"] = f" ({alert.detail})" if alert.detail else ""
     values["earlier"] = "\n".join(
         f"Earlier: {p['actor']} ({p['type']}, {p['date']}): “{p['sentence']}” {p['link']}"
-        for p in alert.previous
+        for p in previous
     )
     return values
 
@@ -437,9 +457,12 @@ def render(
     alert: Alert, fmt: str, templates: dict[str, string.Template] | None = None
 ) -> tuple[str, str]:
     """The title and body of an alert in a channel's format (text, html or markdown)."""
-    if alert.operator:
-        text = html.escape(alert.content) if fmt == "html" else alert.content
-        return f"claimwatch: {alert.content[:120]}", text + "\n"
+    if alert.operator:  # its text may carry a server's words (a feed's error): escaped too
+        content = printable(alert.content)
+        text = {"html": html.escape(content), "markdown": _escape_markdown(content)}.get(
+            fmt, content
+        )
+        return f"claimwatch: {content[:120]}", text + "\n"
     if templates is None:
         if not _DEFAULT_TEMPLATES:
             _DEFAULT_TEMPLATES.update(load_templates())

@@ -33,7 +33,7 @@ from typing import Any
 import feedparser
 from lxml import etree
 
-from .model import Article
+from .model import Article, printable
 
 # Parameters that say how a reader arrived, never which story: dropped from link keys.
 _TRACKING = re.compile(
@@ -216,7 +216,7 @@ def _article(entry: Any, feed: str, base: str) -> Article | None:
         candidate = html_to_text(markup)
         if len(candidate) > len(text):
             text = candidate
-    title = _text(entry.get("title", ""))
+    text, title = printable(text), printable(_text(entry.get("title", "")))
     if not text and not title:
         return None
     raw_link = entry.get("link", "")
