@@ -114,7 +114,7 @@ def check(config_file: str | None) -> None:
     )
     click.echo(f"feeds ({len(config.feeds)}):")
     for feed in config.feeds:
-        click.echo(f"  {feed.label}: {feed.url} every {_duration(feed.interval)}")
+        click.echo(f"  {feed.label}: {mask(feed.url, ())} every {_duration(feed.interval)}")
     click.echo(f"channels ({len(config.channels)}):")
     for name, ch in zip(channel_names(config.channels), config.channels, strict=True):
         tags = f" tags: {', '.join(ch.tags)}" if ch.tags else ""

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import hashlib
 import os
 import re
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -142,27 +144,103 @@ def _load_yaml(path: Path) -> _Located:
 
 
 _ENV = re.compile(r"\$\{([^}]*)\}")
+_SECRETS: set[str] = set()  # every value substituted into a URL, as given and as encoded
+
+
+def substituted_secrets() -> frozenset[str]:
+    """The values ``${VAR}`` and ``${file:...}`` put into URLs: masked wherever shown."""
+    return frozenset(_SECRETS)
+
+
+_SECRET_PARAM = re.compile(r"pass|token|key|secret|auth|sig|webhook|cred", re.I)
+
+
+def url_secrets(url: str) -> list[str]:
+    """What in any URL may be a credential: the password, query values named like secrets
+    (``?apikey=``, ``?token=``) and path segments that look like tokens (16 characters or more
+    mixing letters and digits, as webhooks carry them)."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        found = [parts.password or ""]
+    except ValueError:
+        return []
+    found += [v for k, v in urllib.parse.parse_qsl(parts.query) if _SECRET_PARAM.search(k)]
+    found += [
+        seg
+        for seg in parts.path.split("/")
+        if len(seg) >= 16 and re.search(r"[A-Za-z]", seg) and re.search(r"\d", seg)
+    ]
+    return [v for v in found if len(v) >= 4]
+
+
+def masked_url(url: str) -> str:
+    """``url`` with its credentials (``url_secrets``) as ``****``."""
+    for secret in sorted(url_secrets(url), key=len, reverse=True):
+        url = url.replace(secret, "****").replace(urllib.parse.quote(secret, safe=""), "****")
+    return url
+
+
+def _is_url_field(loc: Loc) -> bool:
+    return loc == ("database",) or (
+        len(loc) == 3 and loc[0] in ("feeds", "channels") and loc[2] == "url"
+    )
+
+
+def _url_part(template: str, pos: int) -> str:
+    """Where position ``pos`` of a URL template lies: userinfo, host, path or query."""
+    m = re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", template)
+    if not m:
+        return "path" if template.startswith("file:") else "none"
+    opaque = _ENV.sub(lambda t: "x" * len(t.group(0)), template)  # ${...} is no delimiter
+    end = min((i for i in (opaque.find(c, m.end()) for c in "/?#") if i != -1), default=len(opaque))
+    if pos < end:
+        at = opaque.rfind("@", m.end(), end)
+        return "userinfo" if at != -1 and pos < at else "host"
+    query = opaque.find("?", m.end())
+    return "query" if query != -1 and pos > query else "path"
+
+
+def _encoded(value: str, part: str) -> str:
+    """``value`` as it must be written where it lands in a URL (RFC 3986): in the userinfo or
+    a query, every reserved character encoded (a password with ``@ # / %``); in the path,
+    all but ``/``; in the host, as given (``slack://${SLACK_WEBHOOK}`` is a whole token)."""
+    if part in ("userinfo", "query"):
+        return urllib.parse.quote(value, safe="")
+    if part == "path":
+        return urllib.parse.quote(value, safe="/")
+    return value
 
 
 def _substitute(located: _Located) -> list[str]:
-    """Replace ``${VAR}`` and ``${file:/path}`` in every string, so secrets stay out of files."""
+    """Replace ``${VAR}`` and ``${file:/path}`` in every string, so secrets stay out of files.
+
+    In a URL (a feed's, a channel's, the database's) the value is URL-encoded for the part
+    it lands in, and remembered as a secret, so that it is masked wherever a URL is shown."""
     problems: list[str] = []
 
     def one(value: str, loc: Loc) -> str:
+        url = _is_url_field(loc)
+
         def repl(m: re.Match[str]) -> str:
             ref = m.group(1)
             if ref.startswith("file:"):
                 try:
-                    return Path(ref[5:]).read_text(encoding="utf-8").strip()
+                    found = Path(ref[5:]).read_text(encoding="utf-8").strip()
                 except OSError as exc:
                     where = f"{located.path}:{located.line(loc)}: {_dotted(loc)}"
                     problems.append(f"{where}: cannot read secret file {ref[5:]}: {exc.strerror}")
                     return ""
-            if ref not in os.environ:
+            elif ref not in os.environ:
                 where = f"{located.path}:{located.line(loc)}: {_dotted(loc)}"
                 problems.append(f"{where}: environment variable {ref} is not set")
                 return ""
-            return os.environ[ref]
+            else:
+                found = os.environ[ref]
+            if not url:
+                return found
+            written = _encoded(found, _url_part(value, m.start()))
+            _SECRETS.update(v for v in (found, written) if len(v) >= 4)
+            return written
 
         return _ENV.sub(repl, value)
 
@@ -363,7 +441,17 @@ class FeedConfig(_Strict):
 
     @property
     def label(self) -> str:
-        return self.name or self.url
+        """How logs, status and metrics name the feed: its name, else its URL masked."""
+        return self.name or masked_url(self.url)
+
+    @property
+    def key(self) -> str:
+        """The feed's identity in the store: its URL, with any credential in it masked and a
+        hash of the whole to tell two such feeds apart (a token never reaches the database)."""
+        masked = masked_url(self.url)
+        if masked == self.url:
+            return self.url
+        return f"{masked}#{hashlib.sha256(self.url.encode()).hexdigest()[:16]}"
 
 
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -664,6 +752,8 @@ def load_config(path: Path) -> Config:
         raise ConfigError(problems)
     assert main is not None and watchlist is not None
     feeds = [f.model_copy(update={"url": _resolve_file_url(f.url, base)}) for f in main.feeds]
+    for f in feeds:  # a token in a feed's URL is masked wherever it could be shown
+        _SECRETS.update(url_secrets(f.url))
     return Config(
         path=path,
         database=resolve_database(main.database, base),

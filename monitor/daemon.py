@@ -109,7 +109,7 @@ def schedule(monitor: Monitor) -> BackgroundScheduler:
             _tick,
             IntervalTrigger(seconds=feed.interval, jitter=max(1, min(60, feed.interval // 10))),
             args=[monitor, feed],
-            id=f"feed:{feed.url}",
+            id=f"feed:{feed.key}",
             name=feed.label,
             next_run_time=monitor.next_due(feed),  # now, or later if a Retry-After says so
         )

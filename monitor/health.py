@@ -354,11 +354,11 @@ def status(config: Config, store: Store) -> tuple[list[FeedStatus], list[Channel
     rows = {row.url: row for row in store.feeds()}
     feeds = []
     for feed in config.feeds:
-        row = rows.pop(feed.url, None)
+        row = rows.pop(feed.key, None)
         feeds.append(
             FeedStatus(
                 feed.label,
-                feed.url,
+                mask(feed.url, ()),
                 True,
                 row.last_poll if row else None,
                 row.last_success if row else None,

@@ -171,8 +171,10 @@ def secrets_of(url: str) -> list[str]:
     """The parts of an Apprise URL that may be credentials: the password, query values named
     like secrets (``?token=``, ``?apikey=``), and for token-based services (Slack, Telegram,
     ...) the host and the long path segments."""
+    from .config import url_secrets
+
     parts = urllib.parse.urlsplit(url)
-    found = [parts.password or ""]
+    found = [parts.password or "", *url_secrets(url)]
     found += [v for k, v in urllib.parse.parse_qsl(parts.query) if _SECRET_PARAM.search(k)]
     if parts.scheme not in _HOST_SCHEMES:  # slack://TOKEN_A/TOKEN_B/..., tgram://BOTTOKEN/...
         found.append(parts.hostname or "")
@@ -185,11 +187,17 @@ def remember_secrets(secrets: Sequence[str]) -> None:
     _KNOWN_SECRETS.update(secrets)
 
 
+def _has_substituted() -> bool:
+    from .config import substituted_secrets
+
+    return bool(substituted_secrets())
+
+
 class SecretFilter(logging.Filter):
     """Masks every known secret in log records, whoever logs them."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if _KNOWN_SECRETS:
+        if _KNOWN_SECRETS or _has_substituted():
             message = record.getMessage()
             masked = mask(message, ())
             if masked != message:
@@ -199,7 +207,11 @@ class SecretFilter(logging.Filter):
 
 def mask(text: str, secrets: Sequence[str]) -> str:
     """``text`` with the given secrets, and every secret of a configured channel, as ****."""
-    for secret in sorted({*secrets, *_KNOWN_SECRETS}, key=len, reverse=True):
+    from .config import substituted_secrets
+
+    for secret in sorted(
+        {*secrets, *_KNOWN_SECRETS, *substituted_secrets()}, key=len, reverse=True
+    ):
         text = text.replace(secret, "****")
         quoted = urllib.parse.quote(secret, safe="")
         if quoted != secret:

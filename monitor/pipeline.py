@@ -20,7 +20,7 @@ from .config import Config, FeedConfig
 from .extract import Extractor
 from .extract.structure import MAX_PARAGRAPH
 from .model import Article, Claim
-from .notify import Channel, DeliveryReport, build_channels, deliver, load_templates
+from .notify import Channel, DeliveryReport, build_channels, deliver, load_templates, mask
 from .store import Batch, FeedRow, QueuedAlert, Recorded, Store, StoredArticle, utcnow
 
 log = logging.getLogger("claimwatch.pipeline")
@@ -146,7 +146,7 @@ class Monitor:
         ttl: int | None = None
         try:
             with self._write:
-                state = self.store.feed_state(feed.url, feed.label)
+                state = self.store.feed_state(feed.key, feed.label)
             ttl = state.ttl
             got = self.fetcher.fetch(
                 state.fetch_url or feed.url,
@@ -178,10 +178,10 @@ class Monitor:
         try:
             with self._write:
                 after = self.store.record_fetch(
-                    feed.url,
+                    feed.key,
                     got,
                     items=report.articles,
-                    error=problem,
+                    error=mask(problem, ()) if problem else None,  # no token of a URL in it
                     next_poll=utcnow() + timedelta(seconds=delay),
                     ttl=ttl,
                     notice="; ".join(report.notices) or None,
@@ -375,7 +375,7 @@ class Monitor:
         """When the policy last asked for ``feed`` to be polled (now if that has passed), so a
         restart still honours a Retry-After or a backoff."""
         with self._write:
-            due = self.store.feed_state(feed.url, feed.label).next_poll
+            due = self.store.feed_state(feed.key, feed.label).next_poll
         now = utcnow()
         if due is None:
             return now
