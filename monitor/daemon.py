@@ -100,7 +100,9 @@ def schedule(monitor: Monitor) -> BackgroundScheduler:
     workers = max(WORKERS, monitor.config.polling.max_concurrent)
     scheduler = BackgroundScheduler(
         executors={"default": ThreadPoolExecutor(workers)},
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+        # a poll missed (a suspend, a long pause, a busy pool) runs once, at once, however late:
+        # misfire_grace_time=None is APScheduler's "no matter how late", coalesce makes it once
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         timezone="UTC",
     )
     scheduler.add_listener(_rescheduler(scheduler), EVENT_JOB_EXECUTED)

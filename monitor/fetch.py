@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import email.utils
 import ipaddress
+import itertools
 import re
 import socket
 import time
@@ -285,8 +286,6 @@ class Fetcher:
             return Fetched(url, status, error=_too_large(cap), **common)
         except zlib.error as exc:
             return Fetched(url, status, error=f"bad {encoding} data: {exc}", **common)
-        except _Unsupported as exc:
-            return Fetched(url, status, error=str(exc), **common)
         return Fetched(
             url,
             status,
@@ -311,21 +310,27 @@ class Fetcher:
         return bytes(out)
 
 
-class _Unsupported(Exception):
-    pass
-
-
 def _decode(raw: Iterator[bytes], encoding: str, cap: int) -> Iterator[bytes]:
     """Inflate ``raw`` chunks, never producing more than ``cap + 1`` bytes in all."""
-    if encoding in ("", "identity"):
+    # The label is a claim, the bytes are the truth, as browsers and feedparser read it: a body
+    # labelled gzip that is not (no 1f 8b magic), or an encoding we never asked for ("utf-8",
+    # "binary", "none"), is read as it is; gzip or zlib bytes under any label are inflated.
+    first_chunk = b""
+    for first_chunk in raw:
+        if first_chunk:
+            break
+    raw = itertools.chain([first_chunk], raw)
+    if first_chunk[:2] == b"\x1f\x8b":
+        encoding = "gzip"
+    elif _zlib_header(first_chunk):
+        encoding = "deflate"
+    elif encoding != "deflate" or first_chunk.lstrip()[:1] in (b"<", b"{"):
+        encoding = "identity"  # raw deflate is only believed where it was announced
+    if encoding == "identity":
         yield from raw
         return
-    if encoding in ("gzip", "x-gzip"):
-        wbits = 16 + zlib.MAX_WBITS
-    elif encoding == "deflate":
-        wbits = zlib.MAX_WBITS  # zlib-wrapped, as the RFC says; raw deflate is tried below
-    else:
-        raise _Unsupported(f"unsupported Content-Encoding: {encoding[:40]}")
+    # zlib-wrapped deflate, as the RFC says; raw deflate is tried below
+    wbits = 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS
     inflater = zlib.decompressobj(wbits)
     produced = 0
     first = True
@@ -354,6 +359,11 @@ def _decode(raw: Iterator[bytes], encoding: str, cap: int) -> Iterator[bytes]:
     tail = inflater.flush()
     if tail:
         yield tail[: cap + 1 - produced]
+
+
+def _zlib_header(data: bytes) -> bool:
+    """Whether ``data`` starts with a zlib header (RFC 1950: CM 8, and a checksum of 31)."""
+    return len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
 
 
 def _too_large(cap: int) -> str:

@@ -328,7 +328,28 @@ def html_to_text(markup: str) -> str:
             p.close()
             raw = "".join(p.parts)
     lines = (" ".join(line.split()) for line in raw.split("\n"))  # NBSP is whitespace too
-    return "\n".join(line for line in lines if line)
+    text = "\n".join(line for line in lines if line)
+    if _ENCODED_TWICE.search(text):  # markup escaped twice: "&lt;p&gt;Hello" read as text
+        return html_to_text(text)
+    return _entities_again(text)
+
+
+# What is left of markup or entities encoded twice once the first decoding is done: a tag of
+# HTML's own (not any "<word>"), or a complete entity ("&#8220;", "&amp;", "&eacute;")
+_ENCODED_TWICE = re.compile(
+    r"</?(?:p|br|div|span|a|em|strong|b|i|blockquote|ul|ol|li|h[1-6])(?:\s[^<>]*)?/?>", re.I
+)
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _entities_again(text: str) -> str:
+    """Entities a feed encoded twice (``&amp;#8220;`` read as ``&#8220;``) decoded, up to three
+    levels; only complete entities, so "AT&T" and "R&D" stay as they are."""
+    for _ in range(3):
+        if "&" not in text or not _ENTITY.search(text):
+            break
+        text = _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
+    return text
 
 
 _PARSERS = threading.local()  # an lxml parser must not be shared between threads
