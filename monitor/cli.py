@@ -95,6 +95,15 @@ def run(config_file: str | None, once: bool) -> None:
         f"{sum(r.claims for r in reports)} claims, {alerts} alerts",
         err=True,
     )
+    undelivered = monitor.last_delivery.failed
+    if failed or undelivered:  # so that cron, or whatever runs it, can tell
+        names = ", ".join(r.feed for r in failed)
+        click.echo(
+            f"failed: {len(failed)} feeds{f' ({names})' if names else ''}, "
+            f"{undelivered} deliveries failed for good",
+            err=True,
+        )
+        raise SystemExit(1)
 
 
 @main.command()
@@ -480,11 +489,22 @@ def replay(
 @click.option("--retry", is_flag=True, help="Requeue failed deliveries and retry waiting ones now.")
 def outbox(config_file: str | None, channel: str | None, retry: bool) -> None:
     """List pending and failed deliveries with their last error."""
+    import difflib
+
+    from .rules import channel_names
     from .store import Store
 
     config = _load(config_file)
     store = Store(config.database)
     try:
+        if channel is not None:  # as test-notify: a name that is not a channel is an error
+            known = set(channel_names(config.channels)) | set(store.outbox_counts())
+            if channel not in known:
+                close = difflib.get_close_matches(channel, sorted(known), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise click.BadParameter(
+                    f"no channel named {channel!r}{hint}", param_hint="--channel"
+                )
         if retry:
             click.echo(f"requeued {store.requeue(channel)} deliveries")
             return

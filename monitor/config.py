@@ -740,6 +740,8 @@ def load_config(path: Path) -> Config:
                     f"{path}:{located.line(('feeds', i))}: feeds.{i}: "
                     f"duplicate feed {label!r} (give each a distinct name)"
                 )
+    if main is not None:
+        problems.extend(_channel_problems(main, located, skip=" ".join(problems)))
     if isinstance(located.data, dict):  # the watchlist's problems too, with the main file's
         try:
             watchlist, wl_located = _located_watchlist(wl_path)
@@ -769,6 +771,33 @@ def load_config(path: Path) -> Config:
         reload_on_change=main.reload_on_change,
         templates=(base / main.templates).resolve() if main.templates else None,
     )
+
+
+def _channel_problems(main: MainFile, located: _Located, skip: str = "") -> list[str]:
+    """What ``run`` would otherwise fail on at start or reload: two channels with one name
+    (given, or made from the scheme), an Apprise URL Apprise cannot use."""
+    import apprise
+
+    problems = []
+    seen: dict[str, int] = {}
+    for n, channel in enumerate(main.channels):
+        name = channel.name or f"{channel.url.split('://', 1)[0]}-{n + 1}"
+        where = f"{located.path}:{located.line(('channels', n))}: channels.{n}"
+        if name in seen:
+            problems.append(
+                f"{where}: duplicate channel name {name!r} (also channels.{seen[name]}): give "
+                "each a distinct name"
+            )
+        seen.setdefault(name, n)
+        if f"channels.{n}.url:" in skip:  # already said: a secret that is not set
+            continue
+        if apprise.Apprise.instantiate(channel.url) is None:
+            scheme = channel.url.split("://", 1)[0]
+            problems.append(
+                f"{located.path}:{located.line(('channels', n, 'url'))}: channels.{n}.url: "
+                f"Apprise cannot use this {scheme}:// URL (see its wiki for the form it takes)"
+            )
+    return problems
 
 
 def _resolve_file_url(url: str, base: Path) -> str:

@@ -126,6 +126,7 @@ class Monitor:
         )
         self._took: dict[str, float] = {}  # how long each feed's last request took
         self._unrecorded: dict[str, int] = {}  # failed polls the store could not record yet
+        self.last_delivery = DeliveryReport()  # what run_once's delivery did
 
     def close(self) -> None:
         self.fetcher.close()
@@ -473,12 +474,12 @@ class Monitor:
         )
 
     def run_once(self) -> list[PollReport]:
-        """Poll every feed once, then deliver everything due."""
+        """Poll every feed once, then deliver everything due (``last_delivery`` says how)."""
         reports = self.poll_many(self.config.feeds)
-        self.deliver()
+        self.last_delivery = self.deliver()
         if self._operator_queued:  # a channel failed during delivery: tell the operators now
             self._operator_queued = False
-            self.deliver()
+            self.last_delivery.add(self.deliver())
         return reports
 
 

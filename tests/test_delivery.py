@@ -108,7 +108,7 @@ def test_permanent_failure_is_recorded_not_retried(
 ) -> None:
     config = setup(tmp_path, feeds, [{"name": "mail", "url": mailto_url(smtp)}])
     smtp.fail = SMTP_PERMANENT_FAILURE
-    assert cli("run", "--once", "--config", str(config)).exit_code == 0
+    assert cli("run", "--once", "--config", str(config)).exit_code == 1  # failed: cron can tell
     failed = db_rows(config, "select count(*) from delivery where status = 'failed'")[0][0]
     assert failed == len(alert_titles(config))
     smtp.fail = None
@@ -161,7 +161,7 @@ def test_operator_hears_of_a_failing_channel(
                 },
             ],
         )
-        assert cli("run", "--once", "--config", str(config)).exit_code == 0
+        assert cli("run", "--once", "--config", str(config)).exit_code == 1  # failed: cron can tell
         messages = [r.json["title"] for r in ops.wait_for(1)]
         assert any(t.startswith("claimwatch: channel hook is failing: ") for t in messages)
         assert any("404" in t for t in messages)
@@ -394,7 +394,7 @@ def test_operator_hears_of_a_failing_feed_and_its_recovery(
     config.write_text(config.read_text() + "polling: {failure_threshold: 2}\n")
     feeds.set("/rss", b"oops", status=500)
     for _ in range(2):
-        assert cli("run", "--once", "--config", str(config)).exit_code == 0
+        assert cli("run", "--once", "--config", str(config)).exit_code == 1  # failed: cron can tell
     (failing,) = receiver.wait_for(1)
     assert failing.json["title"] == (
         "claimwatch: feed wire is failing: 2 polls in a row failed "

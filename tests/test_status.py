@@ -29,7 +29,7 @@ def test_status_after_a_run(tmp_path: Path, feeds: FeedServer, smtp: SmtpServer)
             ],
         )
         result = cli("run", "--once", "--config", str(config))
-        assert result.exit_code == 0, result.output
+        assert result.exit_code == 1, result.output  # a feed and a channel failed
 
     data = yaml.safe_load(config.read_text())
     data["feeds"] = data["feeds"][:1]  # "gone" is no longer configured; its record stays

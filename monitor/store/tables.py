@@ -258,6 +258,8 @@ class WriteLog:
 
     def listen(self, engine: Engine) -> None:
         def on_error(context: Any) -> None:
+            if context.is_disconnect or context.connection is None:
+                return  # a store that does not answer at all: ping says so, for as long
             statement = (context.statement or "").lstrip().upper()
             if context.statement is None or statement.startswith(_WRITES):  # None: a COMMIT
                 exc = context.original_exception

@@ -1,0 +1,83 @@
+"""Faults from the field: commands (issue 15), each through click's runner on real SQLite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import cli, write_config
+from servers import SMTP_PERMANENT_FAILURE, FeedServer, SmtpServer, mailto_url
+
+
+@pytest.mark.parametrize(
+    ("channels", "expected"),
+    [
+        pytest.param(  # the field's case: an Apprise URL it cannot use
+            [{"name": "x", "url": "slack://not-a-webhook"}],
+            [
+                "{main}:6: channels.0.url: Apprise cannot use this slack:// URL (see its wiki for "
+                "the form it takes)"
+            ],
+            id="unusable-url",
+        ),
+        pytest.param(  # the field's case: two channels with one name
+            [{"name": "desk", "url": "stdout://"}, {"name": "desk", "url": "stdout://"}],
+            [
+                "{main}:7: channels.1: duplicate channel name 'desk' (also channels.0): give each "
+                "a distinct name"
+            ],
+            id="duplicate-name",
+        ),
+        pytest.param(  # a given name that one made from a scheme also takes
+            [{"url": "stdout://"}, {"name": "stdout-1", "url": "stdout://"}],
+            [
+                "{main}:6: channels.1: duplicate channel name 'stdout-1' (also channels.0): give "
+                "each a distinct name"
+            ],
+            id="name-made-twice",
+        ),
+    ],
+)
+def test_check_refuses_what_run_would_fail_on(
+    tmp_path: Path, channels: list[dict[str, Any]], expected: list[str]
+) -> None:
+    config = write_config(tmp_path, feeds=[], channels=channels)
+    for command in ("check", "test-notify"):
+        result = cli(command, "--config", str(config))
+        assert result.exit_code == 1, result.output
+        assert result.stderr.splitlines() == [e.format(main=config) for e in expected]
+
+
+def test_outbox_channel_must_be_a_channel(tmp_path: Path) -> None:
+    config = write_config(tmp_path, feeds=[], channels=[{"name": "mail", "url": "stdout://"}])
+    for args in (["--channel", "nope"], ["--channel", "Mail", "--retry"]):  # field's, and more
+        result = cli("outbox", *args, "--config", str(config))
+        assert result.exit_code == 2, result.output
+        assert "no channel named" in result.stderr
+    assert "did you mean 'mail'?" in result.stderr
+    assert cli("outbox", "--channel", "mail", "--config", str(config)).exit_code == 0
+
+
+def test_run_once_exits_non_zero_when_a_feed_or_a_delivery_failed(tmp_path: Path) -> None:
+    with FeedServer() as feeds, SmtpServer() as smtp:
+        feeds.set("/bad", b"oops", status=500)
+        config = write_config(tmp_path, feeds=[{"name": "bad", "url": feeds.url("/bad")}])
+        failed = cli("run", "--once", "--config", str(config))  # the field's case
+        assert failed.exit_code == 1 and "failed: 1 feeds (bad)" in failed.stderr
+        feeds.set(
+            "/good",
+            (Path(__file__).parent.parent / "seeds" / "demo-feed.xml").read_bytes(),
+        )
+        smtp.fail = SMTP_PERMANENT_FAILURE  # another instance: alerts failed for good
+        (tmp_path / "b").mkdir()
+        config = write_config(
+            tmp_path / "b",
+            feeds=[{"name": "good", "url": feeds.url("/good")}],
+            channels=[{"name": "mail", "url": mailto_url(smtp)}],
+        )
+        undelivered = cli("run", "--once", "--config", str(config))
+        assert undelivered.exit_code == 1 and "deliveries failed for good" in undelivered.stderr
+        smtp.fail = None
+        cli("outbox", "--retry", "--config", str(config))
+        assert cli("run", "--once", "--config", str(config)).exit_code == 0
