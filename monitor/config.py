@@ -11,6 +11,7 @@ import difflib
 import hashlib
 import os
 import re
+import typing
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -137,10 +138,27 @@ def _load_yaml(path: Path) -> _Located:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        raise ConfigError([f"{path}:{line}: invalid YAML: {exc.problem or exc}"]) from exc
+        raise ConfigError([f"{path}:{line}: invalid YAML: {_yaml_words(exc)}"]) from exc
     lines: dict[Loc, int] = {}
     data = _construct(node, (), lines, yaml.SafeLoader("")) if node is not None else {}
     return _Located(data, lines, path)
+
+
+def _yaml_words(exc: yaml.MarkedYAMLError) -> str:
+    """PyYAML's message as a person would say it."""
+    problem = str(exc.problem or exc)
+    if "'\\t'" in problem or "\t" in problem:
+        return "a tab character: YAML is indented with spaces only"
+    if "mapping values are not allowed here" in problem:
+        return (
+            "a colon followed by a space inside a value (put the value in quotes), or a key "
+            "indented further than the one before it"
+        )
+    if "could not find expected ':'" in problem:
+        return "a line that is neither `key: value` nor a list item (`- value`): a missing colon?"
+    if "found duplicate anchor" in problem or "found undefined alias" in problem:
+        return f"{problem} (a value starting with & or * needs quotes)"
+    return problem
 
 
 _ENV = re.compile(r"\$\{([^}]*)\}")
@@ -278,7 +296,9 @@ _MESSAGES = {
 }
 
 
-def _problems(err: ValidationError, located: _Located) -> list[str]:
+def _problems(
+    err: ValidationError, located: _Located, model: type[BaseModel] | None = None
+) -> list[str]:
     out = []
     for e in err.errors():
         loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
@@ -287,8 +307,42 @@ def _problems(err: ValidationError, located: _Located) -> list[str]:
             msg = f"expected {e.get('ctx', {}).get('expected', '')}, got {e['input']!r}"
         elif msg is None:
             msg = str(e["msg"]).removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden" and model is not None:
+            known = _known_keys(model, loc[:-1])
+            close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+            if close:
+                msg += f"; did you mean {close[0]!r}?"
+            elif known:
+                msg += f" (known here: {', '.join(known)})"
         out.append(f"{located.path}:{located.line(loc)}: {_dotted(loc)}: {msg}")
     return out
+
+
+def _known_keys(model: type[BaseModel], loc: Loc) -> list[str]:
+    """The keys the model at ``loc`` (inside ``model``) accepts, aliases as written."""
+    current: Any = model
+    for part in loc:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = next((f for n, f in current.model_fields.items() if part in (n, f.alias)), None)
+            if field is None:
+                return []
+            current = field.annotation
+        else:  # list[X], dict[str, X], X | None: what the index or id holds
+            args = [a for a in typing.get_args(current) if a is not type(None)]
+            current = args[-1] if args else None
+        while typing.get_origin(current) is not None and not (
+            isinstance(current, type) and issubclass(current, BaseModel)
+        ):
+            if isinstance(part, (int,)) or typing.get_origin(current) in (list, dict):
+                break
+            args = [a for a in typing.get_args(current) if a is not type(None)]
+            current = args[0] if args else None
+    if typing.get_origin(current) is not None:
+        args = [a for a in typing.get_args(current) if a is not type(None)]
+        current = args[0] if len(args) == 1 else current
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return sorted(f.alias or n for n, f in current.model_fields.items())
+    return []
 
 
 # --- the watchlist --------------------------------------------------------------------------------
@@ -656,7 +710,7 @@ def _validate(model: type[_Strict], located: _Located) -> tuple[Any, list[str]]:
     try:
         return model.model_validate(located.data), problems
     except ValidationError as err:
-        return None, problems + _problems(err, located)
+        return None, problems + _problems(err, located, model)
 
 
 def load_watchlist(path: Path) -> Watchlist:

@@ -61,7 +61,7 @@ BROKEN = [
     pytest.param(
         "watchlist: wl.yaml\nfeed: []\n",
         GOOD_WATCHLIST,
-        ["{main}:2: feed: unknown key"],
+        ["{main}:2: feed: unknown key; did you mean 'feeds'?"],
         id="misspelt-key",
     ),
     pytest.param(
@@ -114,7 +114,8 @@ BROKEN = [
         ),
         [
             "{main}:3: feeds.0.url: expected an http://, https:// or file: URL, got 'gopher://x'",
-            "{wl}:4: topics.troops.colour: unknown key",
+            "{wl}:4: topics.troops.colour: unknown key (known here: description, keywords, "
+            "stances, weak_keywords)",
         ],
         id="problems-in-both-files",
     ),

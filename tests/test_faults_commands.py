@@ -81,3 +81,47 @@ def test_run_once_exits_non_zero_when_a_feed_or_a_delivery_failed(tmp_path: Path
         smtp.fail = None
         cli("outbox", "--retry", "--config", str(config))
         assert cli("run", "--once", "--config", str(config)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("main", "watchlist", "expected"),
+    [
+        pytest.param(  # the field's case: a tab
+            "watchlist: wl.yaml\nfeeds:\n\t- url: https://a.example/rss\n",
+            "actors: {}\n",
+            "{main}:3: invalid YAML: a tab character: YAML is indented with spaces only",
+            id="tab",
+        ),
+        pytest.param(  # the field's case: an unknown key, near a known one
+            "watchlist: wl.yaml\nfeeds:\n  - url: https://a.example/rss\n    intervall: 15m\n"
+            "channels:\n  - url: stdout://\n",
+            "actors: {}\n",
+            "{main}:4: feeds.0.intervall: unknown key; did you mean 'interval'?",
+            id="unknown-key",
+        ),
+        pytest.param(  # the same inside the watchlist, under an actor's id
+            "watchlist: wl.yaml\n",
+            "actors:\n  z:\n    name: Z\n    alias: [Zed]\n",
+            "{wl}:4: actors.z.alias: unknown key; did you mean 'aliases'?",
+            id="unknown-key-under-an-id",
+        ),
+        pytest.param(  # a colon inside an unquoted value
+            "watchlist: wl.yaml\n",
+            "topics:\n  war: Russia: the war\n",
+            "{wl}:2: invalid YAML: a colon followed by a space inside a value (put the value in "
+            "quotes), or a key indented further than the one before it",
+            id="colon-in-a-value",
+        ),
+    ],
+)
+def test_yaml_errors_say_what_a_person_would(
+    tmp_path: Path, main: str, watchlist: str, expected: str
+) -> None:
+    (tmp_path / "wl.yaml").write_text(watchlist)
+    config = tmp_path / "claimwatch.yaml"
+    config.write_text(main)
+    result = cli("check", "--config", str(config))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        expected.format(main=config, wl=(tmp_path / "wl.yaml").resolve())
+    ]
