@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -565,12 +565,33 @@ def digest_due(last: datetime | None, config: DigestConfig, now: datetime, zone:
     local = now.astimezone(zone)
     if config.every == "hourly":
         slot = local.replace(minute=0, second=0, microsecond=0)
-    else:
-        hour, minute = parse_clock(config.at)
-        slot = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
-        if slot > local:
-            slot -= timedelta(days=1)
-    return last < slot
+        return last < slot
+    at = time(*parse_clock(config.at))
+    slot_utc = daily_slot(local.date(), at, zone)
+    if slot_utc > now:
+        slot_utc = daily_slot(local.date() - timedelta(days=1), at, zone)
+    return last < slot_utc
+
+
+def daily_slot(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """The moment (UTC) of the daily time ``at`` on ``day`` in ``zone``: its first occurrence
+    when the clocks go back and it happens twice (PEP 495's fold 0), the first moment after it
+    when they go forward and it does not happen at all (02:30 in Paris on the last Sunday of
+    March is 03:00, the end of the gap). One slot a day, so one digest a day."""
+    wall = datetime.combine(day, at)
+    first = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if first.astimezone(zone).replace(tzinfo=None) == wall:
+        return first  # the time exists (the first of two, if it happens twice)
+    # in a gap: fold 0 and fold 1 bracket the transition; the first moment whose wall clock
+    # reads ``at`` or later is the transition itself
+    lo, hi = sorted((wall.replace(tzinfo=zone, fold=1).astimezone(UTC), first))
+    while hi - lo > timedelta(seconds=1):
+        mid = lo + (hi - lo) / 2
+        if mid.astimezone(zone).replace(tzinfo=None) >= wall:
+            hi = mid
+        else:
+            lo = mid
+    return hi.replace(microsecond=0)
 
 
 def deliver(

@@ -95,3 +95,42 @@ def test_a_missed_poll_runs_at_once_on_resume(
         scheduler.shutdown(wait=False)
         mon.close()
     assert ran == [feed.id]
+
+
+@pytest.mark.parametrize(
+    ("zone", "at", "night"),
+    [
+        ("Europe/Paris", "02:30", "2026-03-29"),  # the field's case: clocks go forward (4 sent)
+        ("Europe/Paris", "02:30", "2026-10-25"),  # the field's case: clocks go back (2 sent)
+        ("Australia/Lord_Howe", "02:15", "2026-10-04"),  # a half-hour shift, 02:15 skipped
+        ("America/Santiago", "00:15", "2026-09-06"),  # the change at midnight: no 00:15 at all
+        ("America/New_York", "01:30", "2026-11-01"),  # 01:30 happens twice
+    ],
+)
+def test_a_daily_digest_goes_once_a_day_across_clock_changes(
+    zone: str, at: str, night: str
+) -> None:
+    """The channel's delivery round every 30 s over three days around the change: one digest
+    a day, at the local time or the first moment after it."""
+    from datetime import UTC, date, datetime
+    from zoneinfo import ZoneInfo
+
+    from monitor.config import DigestConfig
+    from monitor.notify import digest_due
+
+    tz = ZoneInfo(zone)
+    config = DigestConfig(every="daily", at=at)
+    noon = datetime.min.time().replace(hour=12)  # noon the day before to noon after: 3 slots
+    start = datetime.combine(date.fromisoformat(night), noon, tz) - timedelta(days=1)
+    now, last, sent = start.astimezone(UTC), start.astimezone(UTC), []
+    while now < start.astimezone(UTC) + timedelta(days=3):
+        if digest_due(last, config, now, tz):
+            sent.append(now.astimezone(tz))
+            last = now
+        now += timedelta(seconds=30)
+    days = [s.date() for s in sent]
+    assert len(days) == len(set(days)) == 3, sent
+    hour, minute = map(int, at.split(":"))
+    for s in sent:  # never before the local time, and within a minute of it or of the change
+        assert (s.hour, s.minute) >= (hour, minute)
+        assert s.hour * 60 + s.minute - (hour * 60 + minute) <= 60
