@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,10 +28,10 @@ config_option = click.option(
 )
 
 
-def _load(config_file: str | None) -> Config:
+def _load(config_file: str | None, channel_secrets: bool = True) -> Config:
     path = config_path(config_file)
     try:
-        return load_config(path)
+        return load_config(path, channel_secrets)
     except ConfigError as err:
         for problem in err.problems:
             click.echo(problem, err=True)
@@ -148,7 +149,7 @@ def status(config_file: str | None, as_json: bool) -> None:
     from .health import StatusError, open_store, status_json, status_text
     from .health import status as read_status
 
-    config = _load(config_file)
+    config = _load(config_file, channel_secrets=False)
     try:
         store = open_store(config.database)
     except StatusError as err:
@@ -286,8 +287,15 @@ def extract(
                 click.echo(problem, err=True)
             raise SystemExit(1) from err
     else:
-        watchlist = _load(config_file).watchlist
+        watchlist = _load(config_file, channel_secrets=False).watchlist
     day = _date(published)
+    if day is None:
+        day = datetime.now(UTC).date()
+        click.echo(
+            f"no --published date: the articles are read as published today, {day}, for who "
+            "holds a role",
+            err=True,
+        )
     extractor = Extractor(watchlist, attributions=attributions)
     for name in articles:
         path = Path(name)
@@ -380,12 +388,26 @@ def try_(config_file: str | None, published: str | None, source: str) -> None:
     from .model import printable
     from .pipeline import Monitor, trial_articles
 
-    config = _load(config_file)
+    config = _load(config_file, channel_secrets=False)
     try:
         articles = trial_articles(source, _date(published))
     except ValueError as err:
         raise click.ClickException(str(err)) from err
-    monitor = Monitor(config)
+    today = datetime.now(UTC).date()
+    for i, article in enumerate(articles):
+        if article.published is None:
+            click.echo(
+                f"{article.title or article.key}: no date given or found: read as published "
+                f"today, {today}, for who holds a role (give --published to say otherwise)",
+                err=True,
+            )
+            articles[i] = replace(
+                article, published=datetime.combine(today, datetime.min.time(), UTC)
+            )
+    if config.database.startswith("sqlite:///") and not Path(config.database[10:]).exists():
+        click.echo("no database yet: the claims are compared with an empty history", err=True)
+        config = replace(config, database="sqlite://")  # in memory: try creates no file
+    monitor = Monitor(config, channels=False)
     try:
         for article in articles:
             click.echo(printable(f"== {article.title or article.key}"))
@@ -415,7 +437,7 @@ def claims(config_file: str | None, actor: str, topic: str | None) -> None:
     from .model import printable
     from .store import Store
 
-    config = _load(config_file)
+    config = _load(config_file, channel_secrets=False)
     if actor not in config.watchlist.actors:
         raise click.BadParameter(f"unknown actor {actor!r}", param_hint="--actor")
     if topic is not None and topic not in config.watchlist.topics:
@@ -494,7 +516,7 @@ def outbox(config_file: str | None, channel: str | None, retry: bool) -> None:
     from .rules import channel_names
     from .store import Store
 
-    config = _load(config_file)
+    config = _load(config_file, channel_secrets=False)
     store = Store(config.database)
     try:
         if channel is not None:  # as test-notify: a name that is not a channel is an error

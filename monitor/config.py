@@ -229,7 +229,7 @@ def _encoded(value: str, part: str) -> str:
     return value
 
 
-def _substitute(located: _Located) -> list[str]:
+def _substitute(located: _Located, channel_secrets: bool = True) -> list[str]:
     """Replace ``${VAR}`` and ``${file:/path}`` in every string, so secrets stay out of files.
 
     In a URL (a feed's, a channel's, the database's) the value is URL-encoded for the part
@@ -238,6 +238,8 @@ def _substitute(located: _Located) -> list[str]:
 
     def one(value: str, loc: Loc) -> str:
         url = _is_url_field(loc)
+        if not channel_secrets and loc[:1] == ("channels",) and loc[-1:] == ("url",):
+            return value  # a command that sends nothing needs no channel's secret
 
         def repl(m: re.Match[str]) -> str:
             ref = m.group(1)
@@ -703,8 +705,10 @@ class Config:
     templates: Path | None = None
 
 
-def _validate(model: type[_Strict], located: _Located) -> tuple[Any, list[str]]:
-    problems = _substitute(located)
+def _validate(
+    model: type[_Strict], located: _Located, channel_secrets: bool = True
+) -> tuple[Any, list[str]]:
+    problems = _substitute(located, channel_secrets)
     if not isinstance(located.data, dict):
         return None, [*problems, f"{located.path}:1: (top): expected a mapping"]
     try:
@@ -778,10 +782,14 @@ def resolve_database(value: str, base: Path) -> str:
     return value
 
 
-def load_config(path: Path) -> Config:
-    """Load the main file and its watchlist, reporting every problem in both files at once."""
+def load_config(path: Path, channel_secrets: bool = True) -> Config:
+    """Load the main file and its watchlist, reporting every problem in both files at once.
+
+    ``channel_secrets=False`` is for the commands that send nothing (``try``, ``extract``,
+    ``claims``, ``status``, ``outbox``): channels' URLs are kept as written, ``${VAR}`` and
+    all, so that they run where the channels' secrets are not set; such URLs are not checked."""
     located = _load_yaml(path)
-    main, problems = _validate(MainFile, located)
+    main, problems = _validate(MainFile, located, channel_secrets)
     base = path.resolve().parent
     watchlist: Watchlist | None = None
     raw = located.data.get("watchlist") if isinstance(located.data, dict) else None
@@ -794,7 +802,7 @@ def load_config(path: Path) -> Config:
                     f"{path}:{located.line(('feeds', i))}: feeds.{i}: "
                     f"duplicate feed {label!r} (give each a distinct name)"
                 )
-    if main is not None:
+    if main is not None and channel_secrets:
         problems.extend(_channel_problems(main, located, skip=" ".join(problems)))
     if isinstance(located.data, dict):  # the watchlist's problems too, with the main file's
         try:

@@ -105,12 +105,16 @@ class PollReport:
 class Monitor:
     """A configuration at work: its store, extractor and channels, built once."""
 
-    def __init__(self, config: Config, extractor: Extractor | None = None) -> None:
+    def __init__(
+        self, config: Config, extractor: Extractor | None = None, *, channels: bool = True
+    ) -> None:
+        """``channels=False``: no channel is built (``try``: nothing is sent, and the channels'
+        secrets need not be set); their names and tags still decide where alerts would go."""
         self.config = config
         self.store = Store(config.database)
         self.extractor = extractor or Extractor(config.watchlist)
-        self.channels: list[Channel] = build_channels(
-            config.channels, load_templates(config.templates)
+        self.channels: list[Channel] = (
+            build_channels(config.channels, load_templates(config.templates)) if channels else []
         )
         self.channel_tags = rules.channel_names(config.channels)
         self._write = threading.Lock()  # one writer at a time keeps SQLite free of lock errors
@@ -396,6 +400,8 @@ class Monitor:
         for repeat in analysis.repeats:
             if batch.mark_repeat(repeat.claim_id, repeat.original, repeat.article):
                 outlets += 1
+                if batch.dry_run:
+                    continue  # ``try`` writes nothing, and says nothing that sounds like it
                 log.info(
                     "claim %d repeats claim %d: outlet %s added",
                     repeat.claim_id,

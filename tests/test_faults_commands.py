@@ -125,3 +125,35 @@ def test_yaml_errors_say_what_a_person_would(
     assert result.stderr.splitlines() == [
         expected.format(main=config, wl=(tmp_path / "wl.yaml").resolve())
     ]
+
+
+def test_try_extract_and_claims_need_no_channel_secret_and_try_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The field's cases: `try`, `extract` and `claims` refused to run without the channels'
+    secrets; `try` and `extract` assumed a date silently; `try` logged what sounds like a
+    write. And more of the kind: `status` and `outbox` too; `try` on a fresh machine created
+    the database."""
+    monkeypatch.delenv("CW_UNSET_SECRET", raising=False)
+    article = tmp_path / "article.txt"
+    article.write_text("Zelensky said that Ukraine wants American troops after the war.\n")
+    config = write_config(
+        tmp_path,
+        feeds=[{"name": "f", "url": "file:feed.xml"}],
+        channels=[{"name": "mail", "url": "mailtos://u:${CW_UNSET_SECRET}@smtp.example/"}],
+    )
+    assert cli("check", "--config", str(config)).exit_code == 1  # a sender still needs it
+    tried = cli("--log-level", "debug", "try", "--config", str(config), str(article))
+    assert tried.exit_code == 0, tried.output
+    assert "ALERT new" in tried.stdout and "to mail" in tried.stdout
+    assert "read as published today" in tried.stderr
+    assert "no database yet" in tried.stderr
+    assert not (tmp_path / "claimwatch.sqlite").exists()  # nothing written, not even a file
+    for word in ("added", "stored", "queued", "written", "saved", "delivered"):
+        assert word not in tried.stderr
+    extracted = cli("extract", "--config", str(config), str(article))
+    assert extracted.exit_code == 0 and "zelensky" in extracted.stdout
+    assert "no --published date: the articles are read as published today" in extracted.stderr
+    for command in (["claims", "--actor", "zelensky"], ["outbox"]):
+        result = cli(*command, "--config", str(config))
+        assert result.exit_code == 0, result.output

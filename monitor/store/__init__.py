@@ -93,7 +93,7 @@ class Store(Outbox):
     def batch(self, dry_run: bool = False) -> Iterator[Batch]:
         """One transaction: committed on success, rolled back on any error or on a dry run."""
         with Session(self.engine, expire_on_commit=False) as session:
-            yield Batch(session)
+            yield Batch(session, dry_run)
             if dry_run:
                 session.rollback()
             else:

@@ -108,8 +108,9 @@ class Batch:
     Lookups see only claims stored before the one asked about (``before`` is its id), so the
     claims of one article are compared with each other in the order they were said."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, dry_run: bool = False) -> None:
         self.session = session
+        self.dry_run = dry_run  # rolled back at the end: ``claimwatch try``
 
     def record(self, article: Article, claims: list[Claim]) -> list[Recorded]:
         """Store an article and its claims, with one ClaimKey per (claim, topic).
