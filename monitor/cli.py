@@ -78,12 +78,22 @@ def run(config_file: str | None, once: bool) -> None:
     """Poll the feeds and send alerts: as a daemon until SIGTERM, or --once."""
     from . import daemon
     from .pipeline import Monitor
+    from .store import StoreError
 
     config = _load(config_file)
-    if not once:
-        raise SystemExit(daemon.run(config))
-    logs.apply_config(config.log_format)
-    monitor = Monitor(config)
+    problem = database_problem(config.database)
+    if problem:  # one line; no restart loop where waiting will not help
+        click.echo(problem, err=True)
+        waiting_helps = any(w in problem.lower() for w in ("connection refused", "timeout"))
+        raise SystemExit(1 if waiting_helps else EX_CONFIG)
+    try:
+        if not once:
+            raise SystemExit(daemon.run(config))
+        logs.apply_config(config.log_format)
+        monitor = Monitor(config)
+    except StoreError as err:  # one line, and no restart loop when waiting cannot help
+        click.echo(str(err), err=True)
+        raise SystemExit(1 if err.transient else EX_CONFIG) from err
     try:
         reports = monitor.run_once()
     finally:
@@ -115,6 +125,10 @@ def check(config_file: str | None) -> None:
     from .rules import channel_names
 
     config = _load(config_file)
+    problem = database_problem(config.database)
+    if problem:
+        click.echo(problem, err=True)
+        raise SystemExit(1)
     wl = config.watchlist
     click.echo(f"configuration: {config.path} (valid)")
     click.echo(f"database:      {_masked_db(config.database)}")
@@ -148,11 +162,12 @@ def status(config_file: str | None, as_json: bool) -> None:
     channel's delivered, pending and failed alerts with its last error."""
     from .health import StatusError, open_store, status_json, status_text
     from .health import status as read_status
+    from .store import StoreError
 
     config = _load(config_file, channel_secrets=False)
     try:
         store = open_store(config.database)
-    except StatusError as err:
+    except (StatusError, StoreError) as err:
         click.echo(str(err), err=True)
         raise SystemExit(1) from err
     try:
@@ -217,6 +232,52 @@ def web(config_file: str | None, listen: str | None) -> None:
     except WebError as err:
         click.echo(str(err), err=True)
         raise SystemExit(1) from err
+
+
+EX_CONFIG = 78  # sysexits.h: the unit's RestartPreventExitStatus= keeps systemd from looping
+
+
+def database_problem(url: str) -> str | None:
+    """Why ``run`` could not open and write the database, in one line; None when it can.
+
+    Nothing is created: a SQLite file that does not exist yet is fine where its folder can
+    be made and written."""
+    import sqlite3
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        path = Path(url[len("sqlite:///") :].split("?", 1)[0])
+        folder = next((p for p in [path.parent, *path.parent.parents] if p.exists()), None)
+        if not path.exists():
+            if folder is None or not folder.is_dir() or not os.access(folder, os.W_OK):
+                return f"database {url}: cannot create it: {folder} is not a writable folder"
+            return None
+        try:  # a write lock taken and let go: refused on a read-only file or file system
+            con = sqlite3.connect(f"file:{path}?{url.partition('?')[2]}", uri=True, timeout=1)
+            try:
+                con.execute("BEGIN IMMEDIATE")
+                con.execute("ROLLBACK")
+            finally:
+                con.close()
+        except sqlite3.Error as exc:
+            return f"database {url}: cannot write to it: {exc}"
+        return None
+    if url.startswith("sqlite"):
+        return None
+    try:
+        engine = create_engine(url)
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        finally:
+            engine.dispose()
+    except Exception as exc:
+        orig = getattr(exc, "orig", None) or exc
+        shown = make_url(url).render_as_string(hide_password=True)
+        return f"database {shown}: {' '.join(str(orig).split())[:300]}"
+    return None
 
 
 def _masked_db(url: str) -> str:

@@ -40,7 +40,7 @@ from .notify import DeliveryReport, mask, remember_secrets, secrets_of
 from .pipeline import Monitor, PollReport
 from .rules import channel_names
 from .service import Heartbeat
-from .store import Store, utcnow
+from .store import Store, StoreError, utcnow
 
 log = logging.getLogger("claimwatch.health")
 alert_log = logging.getLogger("claimwatch.pipeline")  # one line per alert queued, after the poll's
@@ -344,6 +344,15 @@ def open_store(database: str) -> Store:
         path = Path(database[len("sqlite:///") :])
         if not path.is_file():
             raise StatusError(f"no database at {path} yet: `claimwatch run` creates it")
+        try:
+            return Store(database)
+        except StoreError:  # a file this user, or this file system, may not write: read it
+            for flags in ("mode=ro", "immutable=1"):
+                try:
+                    return Store(f"sqlite:///file:{path}?{flags}&uri=true")
+                except StoreError:
+                    continue
+            raise
     return Store(database)
 
 

@@ -157,3 +157,56 @@ def test_try_extract_and_claims_need_no_channel_secret_and_try_writes_nothing(
     for command in (["claims", "--actor", "zelensky"], ["outbox"]):
         result = cli(*command, "--config", str(config))
         assert result.exit_code == 0, result.output
+
+
+def _postgres_database() -> str:
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres").close()
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"no PostgreSQL on 127.0.0.1:5432: {exc}")
+    return "postgresql+psycopg://postgres@127.0.0.1:5432/cw_missing_db_for_test"
+
+
+@pytest.mark.parametrize("case", ["postgres-missing", "under-a-file"])
+def test_a_database_that_cannot_be_opened_is_one_line(tmp_path: Path, case: str) -> None:
+    """The field's case (a PostgreSQL database that does not exist) and a SQLite path under a
+    regular file: one line from check and from run, which exits 78 (not restarted)."""
+    if case == "postgres-missing":
+        database, words = _postgres_database(), 'database "cw_missing_db_for_test" does not exist'
+    else:
+        (tmp_path / "afile").write_text("")
+        database, words = f"sqlite:///{tmp_path / 'afile' / 'cw.sqlite'}", "not a writable folder"
+    config = write_config(tmp_path, feeds=[])
+    text = config.read_text().replace(f"sqlite:///{tmp_path / 'claimwatch.sqlite'}", database)
+    config.write_text(text)
+    for command, code in (("check", 1), ("run", 78)):
+        result = cli(command, "--config", str(config))
+        assert result.exit_code == code, result.output
+        (line,) = result.stderr.splitlines()
+        assert line.startswith("database ") and words in line
+
+
+def test_a_read_only_store_is_one_line_for_run_and_check_and_status_reads_it(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+
+    folder = tmp_path / "state"
+    folder.mkdir()
+    config = write_config(folder, feeds=[{"name": "f", "url": "file:none.xml"}])
+    assert cli("run", "--once", "--config", str(config)).exit_code == 1  # the feed is missing
+    files = [folder, *folder.glob("claimwatch.sqlite*")]
+    if subprocess.run(["chattr", "+i", *map(str, files)], capture_output=True).returncode:
+        pytest.skip("chattr +i is not available here: no read-only file to test with")
+    try:
+        for command, code in (("check", 1), ("run", 78)):
+            result = cli(command, "--config", str(config))
+            assert result.exit_code == code, result.output
+            (line,) = result.stderr.splitlines()
+            assert line.startswith("database ") and "cannot write to it" in line
+        status = cli("status", "--config", str(config))
+        assert status.exit_code == 0, status.output
+        assert status.stdout.startswith("FEED") and "\nf " in status.stdout
+    finally:
+        subprocess.run(["chattr", "-i", *map(str, files)], check=False)

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from ..fetch import Fetched
@@ -59,12 +60,33 @@ __all__ = [
     "QueuedAlert",
     "Recorded",
     "Store",
+    "StoreError",
     "StoredArticle",
     "StoredClaim",
     "as_utc",
     "make_engine",
     "utcnow",
 ]
+
+
+class StoreError(Exception):
+    """A database that cannot be opened or written, in one line; ``transient`` when it may
+    come back by itself (a server not answering yet), not a file or a name that is wrong."""
+
+    def __init__(self, url: str, exc: BaseException) -> None:
+        from sqlalchemy.engine import make_url
+
+        orig = getattr(exc, "orig", None) or exc
+        reason = " ".join(str(orig).split())[:300] or type(orig).__name__
+        try:
+            shown = make_url(url).render_as_string(hide_password=True)
+        except Exception:
+            shown = "(an invalid URL)"
+        super().__init__(f"database {shown}: {reason}")
+        words = reason.lower()
+        self.transient = any(
+            w in words for w in ("connection refused", "timeout", "timed out", "is starting up")
+        )
 
 
 @dataclass(frozen=True)
@@ -80,11 +102,16 @@ class Store(Outbox):
     """The database behind one configuration."""
 
     def __init__(self, url: str) -> None:
+        """Open (and, the first time, create) the database at ``url``; raises ``StoreError``
+        with one line saying why when it cannot be opened or written."""
         self.url = url
-        self.engine = make_engine(url)
-        self.writes = WriteLog()
-        self.writes.listen(self.engine)
-        migrate.prepare(self.engine)
+        try:
+            self.engine = make_engine(url)
+            self.writes = WriteLog()
+            self.writes.listen(self.engine)
+            migrate.prepare(self.engine)
+        except (SQLAlchemyError, OSError, ValueError) as exc:
+            raise StoreError(url, exc) from exc
 
     def close(self) -> None:
         self.engine.dispose()

@@ -276,10 +276,12 @@ class WriteLog:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL so the CLI can read while the daemon writes."""
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+    """An engine for ``url``; SQLite gets WAL so the CLI can read while the daemon writes.
+    A read-only SQLite URI (``file:...?mode=ro`` or ``immutable=1``) is opened as it is."""
+    read_only = "mode=ro" in url or "immutable=1" in url
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:" and not read_only:
         Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url)
-    if engine.dialect.name == "sqlite":
+    if engine.dialect.name == "sqlite" and not read_only:
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
