@@ -134,3 +134,54 @@ def test_a_daily_digest_goes_once_a_day_across_clock_changes(
     for s in sent:  # never before the local time, and within a minute of it or of the change
         assert (s.hour, s.minute) >= (hour, minute)
         assert s.hour * 60 + s.minute - (hour * 60 + minute) <= 60
+
+
+JSON_FEED = """{{
+  "version": "https://jsonfeed.org/version/{version}",
+  "title": "Wire",
+  "items": [
+    {{"id": {first_id}, "url": "/world/1", "title": "One",
+      "content_html": "<p>Zelensky said that Ukraine wants American troops.</p>",
+      "date_published": "2026-02-10T09:30:00Z"}},
+    {{"id": "2", "url": "https://wire.example/world/2", "title": "Two",
+      "content_text": "Lavrov threatened retaliatory attacks on foreign troops.",
+      "date_modified": "2026-02-11T10:00:00+01:00"}},
+    {{"id": "3", "title": "Three", "summary": "A summary only."}}
+  ]
+}}"""
+
+
+@pytest.mark.parametrize(
+    ("version", "first_id", "content_type"),
+    [
+        ("1.1", '"1"', "application/feed+json"),  # the field's case
+        ("1", '"1"', "application/json"),  # 1.0
+        ("1.1", "1", "text/plain"),  # a number for an id, a wrong Content-Type
+    ],
+)
+def test_a_json_feed_is_a_feed(
+    tmp_path: Path, feeds: FeedServer, version: str, first_id: str, content_type: str
+) -> None:
+    import sqlite3
+
+    from monitor.config import load_config
+    from monitor.pipeline import Monitor
+
+    body = JSON_FEED.format(version=version, first_id=first_id)
+    feeds.set("/feed.json", body, headers={"Content-Type": content_type})
+    parsed = parse.parse(body.encode(), url=feeds.url("/feed.json"), feed="f")
+    assert parsed.error is None and parsed.title == "Wire"
+    one, two, _ = parsed.articles
+    assert (one.key, one.link) == ("1", feeds.url("/world/1"))
+    assert one.text == "Zelensky said that Ukraine wants American troops."
+    assert one.published is not None and one.published.isoformat() == "2026-02-10T09:30:00+00:00"
+    assert two.published is not None and two.published.hour == 9  # 10:00+01:00
+    assert parsed.summary_only == {"3"}
+    config = write_config(tmp_path, feeds=[{"name": "f", "url": feeds.url("/feed.json")}])
+    mon = Monitor(load_config(config))
+    try:
+        assert mon.poll(mon.config.feeds[0]).articles == 3
+    finally:
+        mon.close()
+    with sqlite3.connect(tmp_path / "claimwatch.sqlite") as con:
+        assert con.execute("select count(*) from claim").fetchone()[0] >= 2
