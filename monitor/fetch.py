@@ -24,6 +24,8 @@ import ipaddress
 import itertools
 import re
 import socket
+import ssl
+import threading
 import time
 import urllib.parse
 import zlib
@@ -34,6 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpcore
 import httpx
 
 from . import __version__
@@ -91,6 +94,79 @@ class _TooLarge(Exception):
     pass
 
 
+# --- the whole request within its deadline ------------------------------------------------------
+# httpx's timeouts bound each read, not the request: a server sending its headers a byte every
+# 2 s never trips a 30 s read timeout. The deadline of the request in hand (per thread: each
+# poll runs on one) caps every socket operation's timeout, so the total holds, headers included.
+_DEADLINE = threading.local()
+
+
+def _bounded(timeout: float | None, connecting: bool = False) -> float | None:
+    at: float | None = getattr(_DEADLINE, "at", None)
+    if at is None:
+        return timeout
+    left = at - time.monotonic()
+    if left <= 0:
+        if connecting:
+            raise httpcore.ConnectTimeout("the whole request took too long")
+        raise httpcore.ReadTimeout("the whole request took too long")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _bounded(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _bounded(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        tls = self._inner.start_tls(ssl_context, server_hostname, _bounded(timeout))
+        return _DeadlineStream(tls)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._inner.connect_tcp(
+            host, port, _bounded(timeout, connecting=True), local_address, socket_options
+        )
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(
+            self._inner.connect_unix_socket(path, _bounded(timeout), socket_options)
+        )
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
 class Fetcher:
     """One connection pool, its limits and timeouts, shared by every poll of a ``Monitor``.
 
@@ -113,10 +189,21 @@ class Fetcher:
         self.max_redirects = max_redirects
         self.user_agent = user_agent
         pool = limiter.overall if limiter else 10
+        limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
+        transport = httpx.HTTPTransport(limits=limits, trust_env=False)
+        # the same pool httpx builds, on a network backend that holds every read and write,
+        # the status line and headers included, to the request's total deadline
+        transport._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_DeadlineBackend(),
+        )
         self._client = httpx.Client(
             timeout=self._timeout(self.timeouts.total),
             follow_redirects=False,
-            limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
+            transport=transport,
             trust_env=False,  # no proxy from the environment: requests go where the URL says
         )
 
@@ -179,6 +266,7 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         current, moved_to, permanent = url, None, True
+        _DEADLINE.at = start + self.timeouts.total
         try:
             for _hop in range(self.max_redirects + 1):
                 if not current.startswith(("http://", "https://")):
@@ -214,6 +302,8 @@ class Fetcher:
             return Fetched(current, 0, error=f"cannot connect: {_reason(exc)}")
         except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
             return Fetched(current, 0, error=f"{type(exc).__name__}: {_reason(exc)}")
+        finally:
+            _DEADLINE.at = None
 
     def _refused(self, url: str, trusted: str | None) -> str | None:
         """Why ``url`` may not be fetched: a host neither trusted, allowed by name, nor public

@@ -185,3 +185,48 @@ def test_a_json_feed_is_a_feed(
         mon.close()
     with sqlite3.connect(tmp_path / "claimwatch.sqlite") as con:
         assert con.execute("select count(*) from claim").fetchone()[0] >= 2
+
+
+@pytest.mark.parametrize(
+    "trickle",
+    [
+        pytest.param(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n", id="headers"),  # field's
+        pytest.param(b"HTTP/1.1 301 Moved", id="a-redirect's-status-line"),
+    ],
+)
+def test_a_server_trickling_its_headers_hits_the_total_deadline(trickle: bytes) -> None:
+    """The field's case: headers a byte at a time hold a poll for ever (each byte comes well
+    within the read timeout), and the status line of a redirect, trickled the same way."""
+    import socket
+    import threading
+
+    from monitor.fetch import Fetcher, Timeouts
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(4)
+    stop = threading.Event()
+
+    def serve() -> None:
+        conn, _ = sock.accept()
+        with conn:
+            conn.recv(65536)
+            for byte in trickle * 50:
+                if stop.is_set():
+                    break
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    break
+                time.sleep(0.1)
+
+    threading.Thread(target=serve, daemon=True).start()
+    start = time.monotonic()
+    try:
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}/feed"
+        got = Fetcher(timeouts=Timeouts(connect=1, read=1, total=1.0)).fetch(url)
+    finally:
+        stop.set()
+        sock.close()
+    assert got.error == "timed out"
+    assert time.monotonic() - start < 3  # not the minutes the trickle would take
