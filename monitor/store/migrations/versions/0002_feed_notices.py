@@ -23,8 +23,15 @@ safe_on_start = True
 
 
 def upgrade() -> None:
-    op.add_column("feed", sa.Column("last_notice", sa.String(), nullable=True))
-    op.add_column("feed", sa.Column("last_notice_at", sa.DateTime(timezone=True), nullable=True))
+    # a database from between the budget's release and this revision (its columns were added
+    # by the pre-Alembic add_missing_columns) already has them: add only what is missing
+    have = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("feed")}
+    if "last_notice" not in have:
+        op.add_column("feed", sa.Column("last_notice", sa.String(), nullable=True))
+    if "last_notice_at" not in have:
+        op.add_column(
+            "feed", sa.Column("last_notice_at", sa.DateTime(timezone=True), nullable=True)
+        )
 
 
 def downgrade() -> None:
