@@ -3,9 +3,10 @@
 
 Every claim carries ``basis``: codes for how its speaker was resolved (named, a pronoun two
 sentences back, a transcript label...), how its type was decided (the cue word, denial words,
-a future tense...), where its topics came from (its own words, its paragraph...) and what kind
-of cue it had. On claimwatch's gold sets (the seed, Guardian dev, NYT, mixed, news2025, each
-with its own watchlist and dates), a watched claim is *right* when a gold claim it covers (the
+a future tense...), where its topics came from (its own words, its paragraph...), what kind
+of cue it had and which, how long its content is and whether it is quoted. On claimwatch's gold
+sets (the seed, Guardian dev, NYT, mixed, news2025, blind2025, each with its own watchlist and
+dates), a watched claim is *right* when a gold claim it covers (the
 scorer's rule) has its actor and type and its topics are among the gold's; a claim no gold
 claim confirms is wrong. A logistic regression on the codes (one-hot, L2, fitted by Newton's
 method) gives P(right | basis); its weights go to ``monitor/data/confidence.tsv``, which
@@ -39,7 +40,7 @@ from monitor.config import load_watchlist  # noqa: E402
 from monitor.extract import Extractor, load_nlp  # noqa: E402
 from monitor.model import Claim  # noqa: E402
 
-TRAIN = ("seed", "guardian", "nyt", "mixed", "news2025")
+TRAIN = ("seed", "guardian", "nyt", "mixed", "news2025", "blind2025")
 FOLDS = 5  # the calibration table scores each document with a model fitted without it
 L2 = 2.0  # the ridge on every weight but the bias: codes seen a few times stay near 0
 TABLE = ROOT / "monitor/data/confidence.tsv"
@@ -172,7 +173,7 @@ def main(argv: list[str] | None = None) -> None:
             fh.write(
                 "# P(claim right | how it was decided): logistic-regression weights on the "
                 "basis codes,\n# learned by tools/calibrate.py on the seed, Guardian dev, NYT, "
-                "mixed and news2025 gold sets.\ncode\tweight\n"
+                "mixed, news2025 and blind2025 gold sets.\ncode\tweight\n"
             )
             for code, w in sorted(weights.items()):
                 fh.write(f"{code}\t{w:.4f}\n")

@@ -20,7 +20,7 @@ from .heart import heart
 from .lexicon import FIRST_PERSON, GROUP_PRONOUNS
 from .nlp import Candidates
 from .speakers import Speakers
-from .structure import Role, layout, paragraphs
+from .structure import Role, layout, paragraphs, sentences
 from .structure import quotes as quoted_stretches
 from .topics import TopicMatcher
 from .types import claim_type
@@ -293,6 +293,9 @@ class ArticleRun:
             f"type-is:{ctype}",
             f"topic:{topic_basis}",
             f"topics:{min(len(topics), 2)}",
+            f"length:{_length(content)}",
+            f"words:{'quoted' if content and content.text.lstrip()[:1] in _QUOTES else 'reported'}",
+            f"cue-is:{d.cue_lemma or 'none'}",
         )
         p, why = confidence(basis)
         said, follows = heart(text, content, key, ctype)
@@ -314,6 +317,16 @@ class ArticleRun:
             heart=said,
             heart_object=follows,
         )
+
+
+_QUOTES = frozenset("\"“‘'«")
+
+
+def _length(content: Span | None) -> str:
+    """The content's length as a basis code: its sentences, 1, 2-3 or 4+ (a long answer's
+    type and topics are the least sure)."""
+    n = len(sentences(content)) if content else 0
+    return "1" if n <= 1 else "2-3" if n <= 3 else "4+"
 
 
 def _vague(d: Draft) -> bool:

@@ -55,7 +55,20 @@ _WORDS = {
     "topic:about": "topic from the round-up's heading",
     "topic:none": "no topic",
     "topics:2": "several topics",
+    "length:1": "a one-sentence content",
+    "length:2-3": "a content of two or three sentences",
+    "length:4+": "a long content (four sentences or more)",
+    "words:quoted": "the speaker's words quoted",
+    "words:reported": "the speaker's words reported",
 }
+
+
+def _words(code: str) -> str:
+    """What a basis code means to a reader ("" for none)."""
+    if code.startswith("cue-is:"):
+        lemma = code.split(":", 1)[1]
+        return f"the cue '{lemma}'" if lemma != "none" else "no cue"
+    return _WORDS.get(code, "")
 
 
 @lru_cache(maxsize=1)
@@ -80,7 +93,7 @@ def confidence(basis: tuple[str, ...]) -> tuple[float, str]:
     for code in basis:
         part = code.split(":")[0].removesuffix("-is").removesuffix("s")  # topics -> topic
         weight, words = parts.get(part, (0.0, ""))
-        parts[part] = (weight + w.get(code, 0.0), words or _WORDS.get(code, ""))
+        parts[part] = (weight + w.get(code, 0.0), words or _words(code))
         if code == "topics:2":
             parts[part] = (parts[part][0], _WORDS[code])
     shown = sorted(
