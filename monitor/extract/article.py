@@ -92,13 +92,19 @@ class ArticleRun:
             )
         drafts = self._paragraph(offset, para, doc)
         if owner is not None:
-            drafts = self._attributed(offset, para, doc, role, owner, drafts, self.labels[j])
+            label = self.labels[j]
+            if role.kind == "lead" and role.label:  # the name, not the whole lead-in
+                lo, hi = next(self.index.find(role.label_text))[:2]
+                label = (offset + role.label[0] + lo, offset + role.label[0] + hi)
+            drafts = self._attributed(offset, para, doc, role, owner, drafts, label)
         self.discourse.owner = None
         self.drafts.extend(drafts)
 
     def _owner(self, role: Role) -> Resolution | None:
         """Who speaks in a paragraph by the layout: a label's or header's actor, else (an
         answer, a key moment) the interviewee; None for prose."""
+        if role.kind == "lead":
+            return self.speakers.lead(role.label_text)
         if role.kind in ("turn", "entry") and role.label_text:
             return self.speakers.label(role.label_text)
         if role.kind in ("answer", "entry"):
@@ -148,11 +154,19 @@ class ArticleRun:
         """A turn, answer or entry: its cue claims (reported speech, "I said"), less the vague
         ones (``_vague``), whose sentences the speaker's own points hold; then those points."""
         drafts = [d for d in drafts if not _vague(d)]
+        if role.kind == "lead" and role.label:  # the lead-in's verb is the owner, said once
+            lead_end = offset + role.label[1]
+            drafts = [d for d in drafts if d.cue is None or d.cue[0] >= lead_end]
         for d in drafts:  # "I said ...", "we told them ...": the speaker's own point
             if d.speaker_tok is not None and d.speaker_tok.lower_ in FIRST_PERSON:
                 d.assertion = True
-        regions = quoted_stretches(para) if role.kind == "entry" else [(0, len(para))]
-        about = _ABOUT.match(para) if role.kind == "entry" else None
+        entry = role.kind in ("entry", "lead")
+        regions = quoted_stretches(para) if entry else [(0, len(para))]
+        about: tuple[int, int] | None = None
+        if role.kind == "lead" and role.label:
+            about = role.label
+        elif entry and (on := _ABOUT.match(para)):
+            about = on.span(1)
         covered = [(a - offset, b - offset) for d in drafts if d.content for a, b in [d.sentence]]
         kind = {"turn": "a transcript turn", "answer": "an interview answer"}.get(
             role.kind, "a round-up quote"
@@ -173,7 +187,7 @@ class ArticleRun:
                 sentence_no=self.discourse.sentence_no,
                 label=label,
                 assertion=True,
-                about=(offset + about.start(1), offset + about.end(1)) if about else None,
+                about=(offset + about[0], offset + about[1]) if about else None,
             )
             for s, e in assertions.points(
                 list(doc.sents), regions, covered, lambda span: self._kind(offset, span, owner)

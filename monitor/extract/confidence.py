@@ -40,6 +40,7 @@ _WORDS = {
     "type:threat-words": "threat wording",
     "type:labelled-wrong": "a wrong named",
     "type:wrongdoing": "harm pinned on another party",
+    "type:reproach": "a reproach for what was not done",
     "type:demand-words": "demand wording",
     "type:offer-words": "offer wording",
     "type:future": "a future tense",

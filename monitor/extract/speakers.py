@@ -63,6 +63,11 @@ _MAX_BACK = 3  # sentences a pronoun may reach back to its antecedent
 _MAX_ROLE_BACK = 12  # sentences "the president" may reach back to the president last named
 
 
+# How far into a round-up line's lead-in its subject may start ("Secretary of State Marco
+# Rubio": four words of title). By hand.
+LEAD_WORDS = 5
+
+
 class Speakers:
     """Resolves the speakers of one article, sentence after sentence, against ``index`` (the
     watchlist on the article's day) and what ``discourse`` has seen so far."""
@@ -119,6 +124,18 @@ class Speakers:
                 holder, f"{shown} → {actor.name} (the {office} on the day)", True, "office"
             )
         return Resolution(None, f"{shown}: names no watched actor", True, "none")
+
+    def lead(self, text: str) -> Resolution | None:
+        """Who a round-up line's lead-in names as its subject ("President Trump underscored
+        ...", "Secretary of State Marco Rubio detailed ..."): a watched name or alias among its
+        first words (``LEAD_WORDS``); None when it opens on no one watched."""
+        for start, end, ident in self.index.find(text):
+            if len(text[:start].split()) > LEAD_WORDS:
+                break
+            actor = self.index.actor(ident)
+            how = f'"{text[start:end]}" leads the quote → {actor.name}'
+            return Resolution(ident, how, actor.kind == "person", "label")
+        return None
 
     def interviewee(self) -> Resolution:
         """Who answers in an interview whose answers name no speaker: the first person the

@@ -102,10 +102,11 @@ class Role:
     ``THE PRESIDENT:``), "question" (a transcript's ``Q``, a moderator, an interview question:
     never a claim), "answer" (an interview answer with no label: the interviewee's), "entry" (a
     round-up line under a header naming its speaker, "Secretary Rubio on This Week", or a
-    "- On X: “...”" line of an interview's key moments), "aside" (a timestamp, caption,
-    byline or dateline: never a claim, never a speaker). ``label``: paragraph offsets of the
-    label or header that names the speaker (None for an answer: the lead names the
-    interviewee); ``body``: where the speaker's words start in the paragraph."""
+    "- On X: “...”" line of an interview's key moments), "lead" (a round-up line whose own
+    lead-in names the speaker: "- President Trump underscored ...: “...”"), "aside" (a
+    timestamp, caption, byline or dateline: never a claim, never a speaker). ``label``:
+    paragraph offsets of the label or header that names the speaker (None for an answer: the
+    lead names the interviewee); ``body``: where the speaker's words start in the paragraph."""
 
     kind: str = "prose"
     label: tuple[int, int] | None = None
@@ -139,6 +140,9 @@ _BYLINE = re.compile(
 _ENTRY = re.compile(r"[-–—•*]\s+(?:On\s[^:]{2,160}:\s*)?[“\"]")
 _BULLET = re.compile(r"[-–—•*]\s")
 _KEY_MOMENT = re.compile(r"[-–—•*]\s+On\s[^:]{2,160}:\s*[“\"]")
+# "- President Trump underscored Iran's bad-faith tactics: “...”": a bullet whose own lead-in
+# names the speaker, then a colon and the quote (a round-up's commonest line)
+_LEAD = re.compile(r"[-–—•*]\s+(?P<lead>[^“”\"\n:]{8,220}?)\s*:\s*[“\"]")
 
 
 def layout(paragraphs: list[tuple[int, str]]) -> list[Role]:
@@ -164,6 +168,10 @@ def layout(paragraphs: list[tuple[int, str]]) -> list[Role]:
             role = current = Role("question")
         elif role is None and _BULLET.match(para):
             role = _entry(texts, j, roles)
+            lead = _LEAD.match(para)
+            if role is PROSE and lead:
+                span = (lead.start("lead"), lead.end("lead"))
+                role = Role("lead", span, lead.group("lead"), j)
         elif role is None and _header(texts, j):
             role = Role("aside")  # a header speaks through the entries below it
         elif role is None and transcript and current.kind in ("turn", "question"):

@@ -70,6 +70,15 @@ _DEMAND = re.compile(
     r"|(it['’]s|it is) (high )?time (for|to)\b|the (answer|solution) is to)\b",
     re.I,
 )
+# "Biden should have never allowed them to go up", "other Presidents should've done this
+# job": a reproach for what was not done, an accusation, not a demand (by hand, from the
+# accusation definition: "attributes wrongdoing ... to another party")
+_REPROACH = re.compile(
+    r"\b(should|shouldn['’]t|ought to)(\s+not|\s+never)?\s+have(\s+never)?\s+\w+"
+    r"|\bshould['’]ve\s+\w+",
+    re.I,
+)
+_SELF_REPROACH = re.compile(r"\b(i|we)\s+(should|shouldn['’]t|ought)", re.I)
 _REPORTED = re.compile(r"\b(said|say|says|told|claimed|hear|heard)\b( that)?\s", re.I)
 _INNER_QUOTE = re.compile(r"(?<!\w)[‘'][^‘’']{2,}[’'](?!\w)")
 _SELF_FUTURE = re.compile(r"^\W*(that\s+)?(he|she)\s+(will|would|shall|was going to)\b", re.I)
@@ -218,6 +227,9 @@ def _type_of(body: str, d: Draft, index: ActorIndex) -> tuple[str, str]:
         return "threat", "threat-words"
     if cue in ("describe", "call", "accuse", "charge") and _WRONGDOING.search(body):
         return "accusation", "labelled-wrong"
+    reproach = _REPROACH.search(body)
+    if reproach and not _SELF_REPROACH.search(body[max(0, reproach.start() - 12) : reproach.end()]):
+        return "accusation", "reproach"
     offer = _OFFER.search(body)
     demand = _DEMAND.search(body)
     if (offer and not (demand and demand.start() < offer.start())) or (
