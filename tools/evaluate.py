@@ -11,7 +11,7 @@ has several. Predictions and full score JSON go to ``--out``.
 
 Usage:
     .venv/bin/python tools/evaluate.py [--shared ../shared] [--out /tmp/cw-eval]
-        [--sets polnear seed guardian nyt mixed news2025 blind2025]
+        [--sets polnear seed guardian nyt mixed news2025 blind2025 blind2026c]
 """
 
 from __future__ import annotations
@@ -169,12 +169,19 @@ def _sets(root: Path, shared: Path, out: Path) -> list[_Set]:
             anywhere(shared / "data/articles-2025"),
             gold / "news-2025.watchlist.yaml",
         ),
-        # 9 more, kept blind until the end of an issue: not in the default --sets
+        # 9 more, kept blind through the transcripts and alert-precision work, then scored
         _Set(
             "blind2025",
             gold / "blind-2025.jsonl",
             anywhere(shared / "data/articles-2025"),
             gold / "blind-2025.watchlist.yaml",
+        ),
+        # 12 more of those texts by a third annotator, kept blind: not in the default --sets
+        _Set(
+            "blind2026c",
+            gold / "blind-2026c.jsonl",
+            anywhere(shared / "data/articles-2025"),
+            gold / "blind-2026c.watchlist.yaml",
         ),
     ]
 
