@@ -86,7 +86,17 @@ def run(config_file: str | None, once: bool) -> None:
         click.echo(problem, err=True)
         waiting_helps = any(w in problem.lower() for w in ("connection refused", "timeout"))
         raise SystemExit(1 if waiting_helps else EX_CONFIG)
+    distributed = config.workers.mode == "procrastinate"
+    if once and distributed:
+        click.echo(
+            f"{config.path}: workers.mode is procrastinate: `run --once` would poll and deliver "
+            "beside the workers; run `claimwatch run` (the scheduler) and `claimwatch worker`",
+            err=True,
+        )
+        raise SystemExit(EX_CONFIG)
     try:
+        if distributed:
+            _queue_ready(config)
         if not once:
             raise SystemExit(daemon.run(config))
         logs.apply_config(config.log_format)
@@ -115,6 +125,54 @@ def run(config_file: str | None, once: bool) -> None:
             err=True,
         )
         raise SystemExit(1)
+
+
+def _queue_ready(config: Config) -> None:
+    """Make Procrastinate's tables when the database has none (as a new database is made at
+    start); raises ``SchemaError`` when they were made by an older procrastinate."""
+    from .store import migrate
+    from .workers import schema_state
+
+    with migrate.locked(config.database) as conn:
+        schema_state(conn, create=True)
+
+
+@main.command()
+@config_option
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Jobs run at once [default: the configuration's workers.concurrency, else 4].",
+)
+def worker(config_file: str | None, concurrency: int | None) -> None:
+    """Run polls and deliveries from the queue (workers.mode: procrastinate) until SIGTERM.
+
+    Start any number, on any machine that reaches the database; `claimwatch run` (one per
+    deployment) queues the polls. The jobs in hand finish before it exits 0."""
+    from .store import StoreError
+    from .workers import run_worker
+
+    config = _load(config_file)
+    if config.workers.mode != "procrastinate":
+        click.echo(
+            f"{config.path}: workers.mode is {config.workers.mode}: `claimwatch run` polls "
+            "by itself; set workers: {mode: procrastinate} and a PostgreSQL database to run "
+            "workers",
+            err=True,
+        )
+        raise SystemExit(EX_CONFIG)
+    problem = database_problem(config.database)
+    if problem:
+        click.echo(problem, err=True)
+        waiting_helps = any(w in problem.lower() for w in ("connection refused", "timeout"))
+        raise SystemExit(1 if waiting_helps else EX_CONFIG)
+    try:
+        _queue_ready(config)
+        raise SystemExit(run_worker(config, concurrency))
+    except StoreError as err:
+        click.echo(str(err), err=True)
+        raise SystemExit(1 if err.transient else EX_CONFIG) from err
 
 
 @main.command()
@@ -159,7 +217,8 @@ def check(config_file: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON document instead of tables.")
 def status(config_file: str | None, as_json: bool) -> None:
     """Show, from the store, each feed's last poll, last success, errors and items, and each
-    channel's delivered, pending and failed alerts with its last error."""
+    channel's delivered, pending and failed alerts with its last error; with workers.mode
+    procrastinate, each worker (alive, jobs in hand, last heartbeat) and the queues' depths."""
     from .health import StatusError, open_store, status_json, status_text
     from .health import status as read_status
     from .store import StoreError
@@ -172,9 +231,20 @@ def status(config_file: str | None, as_json: bool) -> None:
         raise SystemExit(1) from err
     try:
         feeds, channels = read_status(config, store)
+        queue = None
+        if config.workers.mode == "procrastinate":
+            from .workers import queue_status
+
+            queue = queue_status(store.engine, config.workers.stalled_after)
     finally:
         store.close()
-    click.echo(status_json(feeds, channels) if as_json else status_text(feeds, channels))
+    if as_json:
+        doc = json.loads(status_json(feeds, channels))
+        if queue is not None:
+            doc.update(queue.as_json())
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        click.echo(status_text(feeds, channels) + (f"\n\n{queue.as_text()}" if queue else ""))
 
 
 @main.command()
@@ -193,15 +263,23 @@ def migrate(config_file: str | None, check: bool) -> None:
     where = _masked_db(config.database)
     if check:
         engine = make_engine(config.database)
+        queue: str | None = None
         try:
             with engine.connect() as conn:
                 now = migrate.state(conn)
+                if config.workers.mode == "procrastinate":
+                    from .workers import pending_schema
+
+                    queue = pending_schema(conn)
         finally:
             engine.dispose()
-        if now.up_to_date:
+        if queue:
+            click.echo(f"{where}: {queue}")
+        if now.up_to_date and not queue:
             click.echo(f"{where}: schema at {now.head}, up to date")
             return
-        click.echo(f"{where}: schema at {now.current or '(none)'}; waiting:")
+        if not now.up_to_date:
+            click.echo(f"{where}: schema at {now.current or '(none)'}; waiting:")
         for rev in now.pending:
             safe = "applied at start" if rev.safe_on_start else "needs `claimwatch migrate`"
             click.echo(f"  {rev.id}: {rev.message} ({safe})")
@@ -211,6 +289,11 @@ def migrate(config_file: str | None, check: bool) -> None:
         click.echo(f"{where}: schema at {after}, up to date")
     else:
         click.echo(f"{where}: schema upgraded from {before or '(before migrations)'} to {after}")
+    if config.workers.mode == "procrastinate":  # the queue's tables, in one transaction too
+        from .workers import apply_schema
+
+        with migrate.locked(config.database) as conn:
+            click.echo(f"{where}: {apply_schema(conn)}")
 
 
 @main.command()

@@ -60,6 +60,9 @@ DEFAULT_STOP_TIMEOUT_SECONDS = 60  # on SIGTERM, how long the work in hand may t
 DEFAULT_HEALTH_LISTEN = "127.0.0.1:9464"  # /healthz and /metrics, when `health:` is present
 DEFAULT_WEB_LISTEN = "127.0.0.1:8080"  # the dashboard and API (`claimwatch web`, `web:`)
 MIN_WEB_TOKEN_CHARS = 16  # a token anyone can guess protects nothing
+DEFAULT_WORKER_HEARTBEAT_SECONDS = 10  # workers: how often a worker says it is alive
+DEFAULT_STALLED_AFTER_SECONDS = 30  # workers: silent this long, a worker is dead; jobs retried
+DEFAULT_WORKER_CONCURRENCY = 4  # workers: jobs one `claimwatch worker` runs at once
 
 ClaimType = Literal[
     "statement", "denial", "confirmation", "accusation", "threat", "demand", "offer", "prediction"
@@ -664,6 +667,35 @@ class PollingConfig(_Strict):
         return seconds
 
 
+class WorkersConfig(_Strict):
+    """Where polls and deliveries run: ``threads`` in the one ``claimwatch run`` process (the
+    default), or ``procrastinate``: ``run`` schedules, and any number of ``claimwatch worker``
+    processes on any machine poll and deliver, through a Procrastinate queue in the
+    PostgreSQL ``database``. Durations in seconds (or ``10s``, ``1m``)."""
+
+    mode: Literal["threads", "procrastinate"] = "threads"
+    heartbeat: int = DEFAULT_WORKER_HEARTBEAT_SECONDS  # seconds between a worker's heartbeats
+    stalled_after: int = DEFAULT_STALLED_AFTER_SECONDS  # silent this long: dead, jobs retried
+    concurrency: int = Field(default=DEFAULT_WORKER_CONCURRENCY, ge=1)  # per worker process
+
+    @field_validator("heartbeat", "stalled_after", mode="before")
+    @classmethod
+    def _seconds(cls, value: Any) -> int:
+        seconds = parse_duration(value)
+        if seconds < 1:
+            raise ValueError("must be at least 1 second")
+        return seconds
+
+    @model_validator(mode="after")
+    def _heartbeats_before_stalling(self) -> WorkersConfig:
+        if self.stalled_after < 2 * self.heartbeat:
+            raise ValueError(
+                f"stalled_after ({self.stalled_after}s) must be at least twice heartbeat "
+                f"({self.heartbeat}s), or a live worker's jobs would be taken from it"
+            )
+        return self
+
+
 class MainFile(_Strict):
     database: str = ""
     watchlist: str = "watchlist.yaml"
@@ -673,6 +705,7 @@ class MainFile(_Strict):
     polling: PollingConfig = PollingConfig()
     health: HealthConfig | None = None  # absent: no HTTP endpoint
     web: WebConfig | None = None  # absent: the daemon serves no dashboard
+    workers: WorkersConfig = WorkersConfig()
     log_format: Literal["text", "json"] = "text"
     stop_timeout: int = DEFAULT_STOP_TIMEOUT_SECONDS
     reload_on_change: bool = False  # reload when the main file or the watchlist changes
@@ -699,6 +732,7 @@ class Config:
     polling: PollingConfig = dataclasses.field(default_factory=PollingConfig)
     health: HealthConfig | None = None
     web: WebConfig | None = None
+    workers: WorkersConfig = dataclasses.field(default_factory=WorkersConfig)
     log_format: str = "text"
     stop_timeout: int = DEFAULT_STOP_TIMEOUT_SECONDS
     reload_on_change: bool = False
@@ -804,6 +838,8 @@ def load_config(path: Path, channel_secrets: bool = True) -> Config:
                 )
     if main is not None and channel_secrets:
         problems.extend(_channel_problems(main, located, skip=" ".join(problems)))
+    if main is not None:
+        problems.extend(_workers_problems(main, located))
     if isinstance(located.data, dict):  # the watchlist's problems too, with the main file's
         try:
             watchlist, wl_located = _located_watchlist(wl_path)
@@ -828,11 +864,33 @@ def load_config(path: Path, channel_secrets: bool = True) -> Config:
         polling=main.polling,
         health=main.health,
         web=main.web,
+        workers=main.workers,
         log_format=main.log_format,
         stop_timeout=main.stop_timeout,
         reload_on_change=main.reload_on_change,
         templates=(base / main.templates).resolve() if main.templates else None,
     )
+
+
+def _workers_problems(main: MainFile, located: _Located) -> list[str]:
+    """``workers.mode: procrastinate`` needs a PostgreSQL ``database`` (the queue lives there)
+    and the ``workers`` extra installed."""
+    if main.workers.mode != "procrastinate":
+        return []
+    where = f"{located.path}:{located.line(('workers', 'mode'))}: workers.mode"
+    problems = []
+    if not main.database.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
+        problems.append(
+            f"{where}: procrastinate needs a PostgreSQL database (database: "
+            "postgresql+psycopg://user@host/claimwatch); the queue lives there"
+        )
+    import importlib.util
+
+    if importlib.util.find_spec("procrastinate") is None:
+        problems.append(
+            f"{where}: procrastinate is not installed: pip install 'claimwatch[workers]'"
+        )
+    return problems
 
 
 def _channel_problems(main: MainFile, located: _Located, skip: str = "") -> list[str]:

@@ -41,6 +41,7 @@ from .store import Store, utcnow
 
 if TYPE_CHECKING:
     from .web.server import WebServer
+    from .workers import Queue
 
 log = logging.getLogger("claimwatch.daemon")
 
@@ -84,6 +85,32 @@ def _rescheduler(scheduler: BaseScheduler) -> Callable[[JobExecutionEvent], None
     return listener
 
 
+def _defer_poll(monitor: Monitor, queue: Queue, feed: FeedConfig) -> float | None:
+    """The distributed mode's tick: queue a poll of ``feed`` for the workers, unless the policy
+    the last poll recorded (backoff, Retry-After, ttl, max-age) wants it later; returns the
+    seconds until then, so the feed's job moves there (``_rescheduler``)."""
+    try:
+        due = monitor.next_due(feed)
+        wait = (due - utcnow()).total_seconds()
+        if wait > 1:
+            return wait
+        if not queue.defer_poll(monitor.store.engine, feed.key):
+            log.info("feed %s: its last poll still waits for a worker", feed.label)
+    except Exception as exc:  # the store is away: the next tick tries again
+        log.error("feed %s: cannot queue its poll: %s", feed.label, failure_reason(exc))
+    return None
+
+
+def _defer_rounds(monitor: Monitor, queue: Queue) -> None:
+    """The distributed mode's delivery round: one small write (for /healthz), then a delivery
+    job per channel, so that retries and digests that fall due with time go out."""
+    try:
+        monitor.store.probe_write()
+        queue.defer_rounds(monitor.store.engine, [c.name for c in monitor.channels])
+    except Exception as exc:
+        log.error("delivery round failed: %s", failure_reason(exc))
+
+
 def _deliver(monitor: Monitor) -> None:
     """The delivery round; first one small write, so /healthz knows whether the store takes
     writes even while no feed is due."""
@@ -95,8 +122,9 @@ def _deliver(monitor: Monitor) -> None:
         log.debug("delivery round failed", exc_info=True)
 
 
-def schedule(monitor: Monitor) -> BackgroundScheduler:
-    """A scheduler with one job per feed, first run now, and the delivery job."""
+def schedule(monitor: Monitor, queue: Queue | None = None) -> BackgroundScheduler:
+    """A scheduler with one job per feed, first run now, and the delivery job; with ``queue``
+    (the distributed mode) the jobs queue polls and deliveries for the workers instead."""
     workers = max(WORKERS, monitor.config.polling.max_concurrent)
     scheduler = BackgroundScheduler(
         executors={"default": ThreadPoolExecutor(workers)},
@@ -108,17 +136,17 @@ def schedule(monitor: Monitor) -> BackgroundScheduler:
     scheduler.add_listener(_rescheduler(scheduler), EVENT_JOB_EXECUTED)
     for feed in monitor.config.feeds:
         scheduler.add_job(
-            _tick,
+            _tick if queue is None else _defer_poll,
             IntervalTrigger(seconds=feed.interval, jitter=max(1, min(60, feed.interval // 10))),
-            args=[monitor, feed],
+            args=[monitor, feed] if queue is None else [monitor, queue, feed],
             id=f"feed:{feed.key}",
             name=feed.label,
             next_run_time=monitor.next_due(feed),  # now, or later if a Retry-After says so
         )
     scheduler.add_job(  # first at start: what a crash left in the outbox goes out at once
-        _deliver,
+        _deliver if queue is None else _defer_rounds,
         IntervalTrigger(seconds=DELIVERY_INTERVAL_SECONDS),
-        args=[monitor],
+        args=[monitor] if queue is None else [monitor, queue],
         id="deliver",
         next_run_time=utcnow(),
     )
@@ -152,7 +180,13 @@ class Daemon:
         self.heartbeat = Heartbeat(heartbeat_seconds())
         self.metrics = Metrics(self._queue_length)
         self.monitor: Monitor = MeteredMonitor(config, self.metrics)
-        self.scheduler = schedule(self.monitor)
+        self.queue: Queue | None = None
+        if config.workers.mode == "procrastinate":
+            from .workers import Queue
+
+            self.queue = Queue(config)
+            self.queue.attach(self.monitor)
+        self.scheduler = schedule(self.monitor, self.queue)
         self.health: HealthServer | None = None
         self.web: WebServer | None = None
         self.gate = _Gate()
@@ -218,11 +252,12 @@ class Daemon:
 
     def _status_line(self) -> str:
         feeds = len(self.config.feeds)
+        doing = "scheduling" if self.queue is not None else "polling"
         try:
             queued = sum(self._queue_length().values())
         except Exception as exc:
-            return f"polling {feeds} feeds; the store is not answering: {type(exc).__name__}"
-        return f"polling {feeds} feeds, {queued} alerts queued"
+            return f"{doing} {feeds} feeds; the store is not answering: {type(exc).__name__}"
+        return f"{doing} {feeds} feeds, {queued} alerts queued"
 
     # --- SIGHUP ----------------------------------------------------------------------------------
     def reload(self, why: str) -> bool:
@@ -292,14 +327,18 @@ class Daemon:
         (the two monitors never run at once: see ``reload``)."""
         old = self.monitor
         same_watchlist = config.watchlist == old.config.watchlist
-        return MeteredMonitor(config, self.metrics, old.extractor if same_watchlist else None)
+        monitor = MeteredMonitor(config, self.metrics, old.extractor if same_watchlist else None)
+        if self.queue is not None:
+            self.queue.config = config
+            self.queue.attach(monitor)
+        return monitor
 
     def _adopt(self, monitor: Monitor) -> tuple[list[str], list[str]]:
         """Point the running scheduler at ``monitor``'s jobs, as ``schedule`` defines them.
 
         Jobs that stay keep their next run time; new feeds are polled now; removed ones stop.
         Returns the names of the feeds added and removed."""
-        wanted = {job.id: job for job in schedule(monitor).get_jobs()}
+        wanted = {job.id: job for job in schedule(monitor, self.queue).get_jobs()}
         running = {job.id: job for job in self.scheduler.get_jobs() if job.id != HEARTBEAT_JOB}
         added, removed = [], []
         for job_id, job in running.items():
@@ -385,7 +424,7 @@ class Daemon:
         self.scheduler.pause()
         finished = self._wait(self.gate.wait_idle, deadline)
         self.scheduler.shutdown(wait=False)
-        if finished:
+        if finished and self.queue is None:  # the workers deliver in the distributed mode
             delivered = threading.Event()
 
             def last_delivery() -> None:
@@ -504,6 +543,8 @@ def _drops(old: Config, new: Config) -> list[str]:
     problems = []
     if new.database != old.database:
         problems.append(f"{new.path}: the database changed: restart claimwatch to change it")
+    if new.workers.mode != old.workers.mode:
+        problems.append(f"{new.path}: workers.mode changed: restart claimwatch to change it")
     for what, before, after in (
         ("feed", old.feeds, new.feeds),
         ("channel", old.channels, new.channels),

@@ -455,8 +455,12 @@ class Monitor:
 
     def deliver(self) -> DeliveryReport:
         """Send what is due; each channel is locked while it delivers, so nothing goes twice."""
+        return self.deliver_channels(self.channels)
+
+    def deliver_channels(self, channels: list[Channel]) -> DeliveryReport:
+        """Send what is due on ``channels`` only (a worker's delivery job: one channel)."""
         return deliver(
-            self.store, self.channels, self.config.watchlist, on_failing=self._channel_failing
+            self.store, channels, self.config.watchlist, on_failing=self._channel_failing
         )
 
     def operator_alert(self, kind: str, message: str, *, exclude: str = "") -> int | None:

@@ -12,13 +12,14 @@ channel state). ``Store`` ties them to one database.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
@@ -99,7 +100,13 @@ class StoredArticle:
 
 
 class Store(Outbox):
-    """The database behind one configuration."""
+    """The database behind one configuration.
+
+    ``on_queued``, when set, is called with the open connection and the channels each time a
+    transaction writes outbox rows, just before it commits: the distributed mode defers the
+    channels' delivery jobs there, in the same transaction (``workers.Queue.wake``)."""
+
+    on_queued: Callable[[Connection, Sequence[str]], None] | None = None
 
     def __init__(self, url: str) -> None:
         """Open (and, the first time, create) the database at ``url``; raises ``StoreError``
@@ -120,10 +127,14 @@ class Store(Outbox):
     def batch(self, dry_run: bool = False) -> Iterator[Batch]:
         """One transaction: committed on success, rolled back on any error or on a dry run."""
         with Session(self.engine, expire_on_commit=False) as session:
-            yield Batch(session, dry_run)
+            batch = Batch(session, dry_run)
+            yield batch
             if dry_run:
                 session.rollback()
             else:
+                if batch.channels and self.on_queued is not None:
+                    session.flush()
+                    self.on_queued(session.connection(), sorted(batch.channels))
                 session.commit()
 
     # --- feeds -----------------------------------------------------------------------------------

@@ -111,6 +111,7 @@ class Batch:
     def __init__(self, session: Session, dry_run: bool = False) -> None:
         self.session = session
         self.dry_run = dry_run  # rolled back at the end: ``claimwatch try``
+        self.channels: set[str] = set()  # channels that got outbox rows in this transaction
 
     def record(self, article: Article, claims: list[Claim]) -> list[Recorded]:
         """Store an article and its claims, with one ClaimKey per (claim, topic).
@@ -311,5 +312,6 @@ class Batch:
             assert row.id is not None
             for channel in a.channels:
                 self.session.add(DeliveryRow(alert_id=row.id, channel=channel))
+                self.channels.add(channel)
             ids.append(row.id)
         return ids

@@ -4,12 +4,13 @@ failed, and the alerts as a channel shows them (``Outbox``, mixed into ``Store``
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from ..model import Alert
@@ -53,6 +54,7 @@ class Outbox:
     """Reading and updating the outbox; ``Store`` provides the engine."""
 
     engine: Engine
+    on_queued: Callable[[Connection, Sequence[str]], None] | None
 
     def pending(
         self, channel: str, names: dict[str, str], now: datetime, *, deferred: bool
@@ -247,6 +249,9 @@ class Outbox:
                 if row.last_error and row.attempts:
                     row.attempts = 0
                 s.add(row)
+            if rows and self.on_queued is not None:
+                s.flush()
+                self.on_queued(s.connection(), sorted({row.channel for row in rows}))
             s.commit()
             return len(rows)
 
@@ -261,6 +266,9 @@ class Outbox:
             assert row.id is not None
             for channel in channels:
                 s.add(DeliveryRow(alert_id=row.id, channel=channel))
+            if self.on_queued is not None:
+                s.flush()
+                self.on_queued(s.connection(), channels)
             s.commit()
             return row.id
 
