@@ -286,6 +286,8 @@ class CueFinder:
             return "a toll taken, not a claim"  # "has claimed the lives of"
         if any(c.dep_ == "neg" for c in kids) and typed != "denial" and lemma in NEEDS_CLAUSE:
             return "negated: saying nothing is no claim"  # "did not comment"
+        if any(c.dep_ == "dobj" and _nothing_given(c) for c in kids):
+            return "gave no details: nothing said"  # "offered no further details"
         if verb.dep_ == "pcomp" and verb.head.lower_ == "without":
             return "negated: saying nothing is no claim"  # "without saying how many"
         if verb.dep_ in ("amod", "compound"):
@@ -310,6 +312,18 @@ class CueFinder:
             # reporter's reading of an act, not something anyone said
             return "a participle of the reporter's own sentence"
         return ""
+
+
+# "offered no further details", "gave few details", "provided little explanation": an object
+# that says nothing was said (by hand)
+_SAID_NOTHING = frozenset("detail details explanation explanations comment information".split())
+
+
+def _nothing_given(obj: Token) -> bool:
+    """Whether a cue's object says that nothing was said: "no (further) details"."""
+    return obj.lemma_.lower() in _SAID_NOTHING and any(
+        c.lower_ in ("no", "few", "little") for c in obj.children
+    )
 
 
 # "X was clear that ...", "is adamant": the states of mind "be" + adjective reports as

@@ -96,6 +96,10 @@ _PREDICTION = re.compile(
     r"|(very )?close to (an? )?(agreement|deal|breakthrough))",
     re.I,
 )
+# Modals that, in a speaker's own words, mostly suppose rather than forecast ("I could stop
+# that in one day", "their taxes would be cut in half"); by hand, from the prediction
+# definition ("forecasts an outcome")
+_SUPPOSING = frozenset({"would", "could"})
 # A warned-of cost for whoever does something: "firms risk losing access if they help Russia"
 _CONDITIONAL_COST = re.compile(
     r"\b(risks?|risking|would (lose|face|be (cut off|barred|punished|sanctioned))|will (lose|face"
@@ -250,7 +254,12 @@ def _type_of(body: str, d: Draft, index: ActorIndex) -> tuple[str, str]:
         return "accusation", "wrongdoing"
     if cue in ("promise", "pledge", "vow"):
         return "offer", "promise"
-    if (_PREDICTION.search(body) and not own_intent) or (cue == "warn" and not own):
+    forecast = _PREDICTION.search(body)
+    if forecast and d.assertion:  # spoken: "I could buy one", "it would be great" suppose
+        forecast = next(
+            (m for m in _PREDICTION.finditer(body) if m.group(0).lower() not in _SUPPOSING), None
+        )
+    if (forecast and not own_intent) or (cue == "warn" and not own):
         # (a warning of what one's own side will or will not do is a stance, not a forecast)
         return "prediction", "future"
     if cue == "confirm" or (cue == "say" and body.lower().startswith(("yes", "“yes"))):
