@@ -233,7 +233,9 @@ def _encoded(value: str, part: str) -> str:
 
 
 def _substitute(located: _Located, channel_secrets: bool = True) -> list[str]:
-    """Replace ``${VAR}`` and ``${file:/path}`` in every string, so secrets stay out of files.
+    """Replace ``${VAR}``, ``${file:/path}`` and ``${credential:NAME}`` (the file NAME in
+    systemd's ``$CREDENTIALS_DIRECTORY``, whatever the unit is called: the scheduler's and
+    each worker's) in every string, so secrets stay out of files.
 
     In a URL (a feed's, a channel's, the database's) the value is URL-encoded for the part
     it lands in, and remembered as a secret, so that it is masked wherever a URL is shown."""
@@ -246,6 +248,16 @@ def _substitute(located: _Located, channel_secrets: bool = True) -> list[str]:
 
         def repl(m: re.Match[str]) -> str:
             ref = m.group(1)
+            if ref.startswith("credential:"):  # systemd's credentials, under any unit's name
+                folder = os.environ.get("CREDENTIALS_DIRECTORY")
+                if not folder:
+                    where = f"{located.path}:{located.line(loc)}: {_dotted(loc)}"
+                    problems.append(
+                        f"{where}: ${{{ref}}}: no systemd credentials here "
+                        "($CREDENTIALS_DIRECTORY is not set)"
+                    )
+                    return ""
+                ref = f"file:{Path(folder) / ref[len('credential:') :]}"
             if ref.startswith("file:"):
                 try:
                     found = Path(ref[5:]).read_text(encoding="utf-8").strip()

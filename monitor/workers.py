@@ -528,6 +528,7 @@ async def _work(queue: Queue, concurrency: int) -> int:
                 break
             wait = RECONNECT_SECONDS[min(tries, len(RECONNECT_SECONDS) - 1)]
             tries += 1
+            notifier.watchdog()  # waiting for the database is no hang (waits < WatchdogSec)
             log.warning(
                 "worker %s: lost the queue (%s); connecting again in %d s",
                 name,

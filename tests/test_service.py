@@ -661,3 +661,81 @@ def test_reload_waits_for_the_poll_in_hand(tmp_path: Path, feeds: FeedServer) ->
         ("b", 0, 1),
         ("slow", 0, 1),
     ]
+
+
+# --- the worker's template unit (workers: {mode: procrastinate}) ---------------------------------
+WORKER_UNIT = ROOT / "systemd" / "claimwatch-worker@.service"
+
+
+@needs_systemd_analyze
+def test_worker_unit_scores_at_most_1_5() -> None:
+    out = subprocess.run(
+        ["systemd-analyze", "security", "--offline=yes", str(WORKER_UNIT)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    m = re.search(r"Overall exposure level for claimwatch-worker@\S*: (\d+\.\d+)", out.stdout)
+    assert m, out.stdout + out.stderr
+    assert float(m.group(1)) <= 1.5, out.stdout
+
+
+@needs_systemd_analyze
+def test_worker_unit_verifies_clean_as_instances(tmp_path: Path) -> None:
+    """``systemd-analyze verify`` on two instances of the template as shipped, in a root laid
+    out as the README's install leaves a machine (see ``test_unit_verifies_clean``)."""
+    root = tmp_path / "root"
+    (root / "etc/systemd/system").mkdir(parents=True)
+    (root / "opt/claimwatch/bin").mkdir(parents=True)
+    (root / "usr/lib/systemd").mkdir(parents=True)
+    shutil.copy2(WORKER_UNIT, root / "etc/systemd/system/claimwatch-worker@.service")
+    shutil.copy2(EXE, root / "opt/claimwatch/bin/claimwatch")
+    shutil.copytree("/usr/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True)
+    out = subprocess.run(
+        [
+            "systemd-analyze",
+            "verify",
+            f"--root={root}",
+            "claimwatch-worker@1.service",
+            "claimwatch-worker@2.service",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (out.returncode, out.stdout + out.stderr) == (0, "")
+    unit = WORKER_UNIT.read_text()
+    assert "ExecStart=/opt/claimwatch/bin/claimwatch worker --config " in unit
+    for directive in ("Type=notify", "WatchdogSec=", "ProtectSystem=strict", "LoadCredential="):
+        assert directive in unit
+    assert "StateDirectory=" not in unit  # a worker keeps nothing on its machine
+
+
+def test_credentials_are_read_under_any_units_name(tmp_path: Path) -> None:
+    """``${credential:NAME}`` reads systemd's $CREDENTIALS_DIRECTORY, which is named after the
+    unit (claimwatch.service, claimwatch-worker@2.service): one configuration serves both."""
+    import monitor.notify  # noqa: F401  (registers stdout://)
+    from monitor.config import ConfigError, load_config
+
+    creds = tmp_path / "creds"
+    creds.mkdir()
+    (creds / "secret_db").write_text("p@ss/w%rd\n", encoding="utf-8")
+    config = tmp_path / "claimwatch.yaml"
+    config.write_text(
+        "database: postgresql+psycopg://cw:${credential:secret_db}@db.example/claimwatch\n"
+        f"watchlist: {ROOT / 'config' / 'watchlist.yaml'}\n"
+        "channels: [{url: 'stdout://'}]\n",
+        encoding="utf-8",
+    )
+    os.environ["CREDENTIALS_DIRECTORY"] = str(creds)
+    try:
+        loaded = load_config(config)
+    finally:
+        del os.environ["CREDENTIALS_DIRECTORY"]
+    assert loaded.database == "postgresql+psycopg://cw:p%40ss%2Fw%25rd@db.example/claimwatch"
+    with pytest.raises(ConfigError) as err:
+        load_config(config)
+    assert err.value.problems == [
+        f"{config}:1: database: ${{credential:secret_db}}: no systemd credentials here "
+        "($CREDENTIALS_DIRECTORY is not set)"
+    ]
