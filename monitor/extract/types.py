@@ -54,7 +54,11 @@ _WRONGDOING = re.compile(
     r"|fail\w* to (honou?r|comply|keep|respect|fulfil\w*)|broke (its|their|his|her) (promise|word)"
     r"|violat\w*|against (their|his|her) will|(are|is|were|was) to blame|false[- ]flag"
     r"|(was|were|is|are) (the work of|behind (the|a|an|this|these|that|it))"
-    r"|(was|were) (carried out|orchestrated|ordered) by)\b",
+    r"|(was|were) (carried out|orchestrated|ordered) by"
+    # misconduct named outright: "they want to cheat", "massive fraud", "a nuclear-armed bully"
+    r"|corrupt\w*|fraud\w*|cheat\w*|bull(y|ies|ied|ying)|rigged|scam\w*|brib\w*|kickbacks?"
+    r"|rip(ped|ping)? (us |them |people )?off|tak(e|en|ing|es) advantage of|unfair(ly)?"
+    r"|incompeten\w*|disgrace\w*|(his|her|their|its) fault|abus(e|ed|es|ing)\b)\b",
     re.I,
 )
 _OFFER = re.compile(
@@ -87,6 +91,13 @@ _GROUP_FUTURE = re.compile(
 )
 _FUTURE = re.compile(r"(\s+and\s+\w+)?\s+(will|would|shall|is going to)\b", re.I)
 _WANTS = re.compile(r"\s+(wants|needs|demands|expects|insists on|calls for)\b", re.I)
+# The speaker's own wish or need to act: "we want to talk to the Iranians" is willingness (an
+# offer); "we need to have a credible deterrent" is their own business (a statement), not a
+# demand on others. By hand, from the offer and demand definitions.
+_OWN_WANT = re.compile(
+    r"\b(we|i)\s+(\w+\s+)?(want|wish|would like|['’]d like)\s+to\s+(?!be\b)", re.I
+)
+_OWN_NEED = re.compile(r"\b(we|i)\s+(\w+\s+)?(need|have|had)\s+to\s", re.I)
 _FIRST_PERSON_WANT = re.compile(r"\b(we|i)\s+(want|need|ask|expect|call|demand)\b", re.I)
 _PREDICTION = re.compile(
     r"\b((?<!their )(?<!its )(?<!his )(?<!her )(?<!own )(?<!the )(?<!political )(?<!good )"
@@ -236,16 +247,24 @@ def _type_of(body: str, d: Draft, index: ActorIndex) -> tuple[str, str]:
         return "accusation", "reproach"
     offer = _OFFER.search(body)
     demand = _DEMAND.search(body)
+    own_need = _OWN_NEED.search(body)
+    if demand and own_need and own_need.start() <= demand.start() < own_need.end():
+        demand = _DEMAND.search(body, own_need.end())  # "we need to have ...": not a demand
     if (offer and not (demand and demand.start() < offer.start())) or (
         own and _BENEFIT.search(body)
     ):
         return "offer", "offer-words"
+    if _OWN_WANT.search(body) and not demand:
+        return "offer", "own-wish"
     own_intent = own and not _TIMING.search(body)  # "Russia would not respond": a stance
     if demand and _REPORTED.search(body[: demand.start()]):
         demand = None  # "Everyone said Russia must be isolated": someone else's demand
+    first_want = _FIRST_PERSON_WANT.search(body)
+    if first_want and own_need and first_want.start() == own_need.start():
+        first_want = None
     if (
         demand
-        or _FIRST_PERSON_WANT.search(body)
+        or first_want
         or any(_WANTS.match(body[e:]) for e in own_named)  # "Kyiv wants American troops"
         or _IMPERATIVE_FIRST.match(body.strip())
     ):
