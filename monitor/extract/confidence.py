@@ -41,6 +41,8 @@ _WORDS = {
     "type:labelled-wrong": "a wrong named",
     "type:wrongdoing": "harm pinned on another party",
     "type:reproach": "a reproach for what was not done",
+    "type:answer-no": "an answer opening on 'No'",
+    "type:own-wish": "the speaker's own wish to act",
     "type:demand-words": "demand wording",
     "type:offer-words": "offer wording",
     "type:future": "a future tense",

@@ -26,7 +26,9 @@ _DENIAL = re.compile(
     r"\b(fabricat\w*|fake|lies?|lying|liars?|untrue|not true|false(ly)?(?![- ]flag)|baseless"
     r"|groundless|no evidence|no proof|nonsense|propaganda|hoax|absurd|disinformation"
     r"|misinformation|no truth|staged|fiction|not responsible|nothing to do with|no basis|unfounded"
-    r"|no indication|(?<!should have )(?<!should )never (happened|attacked|struck|targeted"
+    r"|no indication|no (connection|link|role|part) (to|with|in)"
+    r"|in no way|cannot in any way|not the case|push(ed)? back (\w+ )*on the premise"
+    r"|(?<!should have )(?<!should )never (happened|attacked|struck|targeted"
     r"|carried out))\b",
     re.I,
 )
@@ -83,6 +85,8 @@ _REPROACH = re.compile(
     re.I,
 )
 _SELF_REPROACH = re.compile(r"\b(i|we)\s+(should|shouldn['’]t|ought)", re.I)
+# An answer that opens on "No": it rejects what the question put to the speaker
+_ANSWER_NO = re.compile(r"^\W*no\b(?!\s+(?:one|longer|matter|doubt|question|way)\b)", re.I)
 _REPORTED = re.compile(r"\b(said|say|says|told|claimed|hear|heard)\b( that)?\s", re.I)
 _INNER_QUOTE = re.compile(r"(?<!\w)[‘'][^‘’']{2,}[’'](?!\w)")
 _SELF_FUTURE = re.compile(r"^\W*(that\s+)?(he|she)\s+(will|would|shall|was going to)\b", re.I)
@@ -135,7 +139,8 @@ _NESTED_CUE = re.compile(
 # The speaker's own future act: "we will", "I'll", "our forces would" (not "I believe the
 # Europeans will": the modal must be the first person's)
 _OWN_ACTION = re.compile(
-    r"\b(?:we|i)(?:['’]ll|['’]d\b|(?:\s+(?:\w+ly|also|still|never|just|then|too|all|both))*"
+    r"\b(?:we|i)(?:['’]ll|['’]d\b|['’](?:m|re) (?:going to|gonna)\b"
+    r"|(?:\s+(?:\w+ly|also|still|never|just|then|too|all|both))*"
     r"\s+(?:will|would|shall|are going to|am going to|are gonna|am gonna)\b)"
     r"|\bour\s+\w+(?:\s+\w+)?\s+(?:will|would|shall|are going to)\b",
     re.I,
@@ -200,6 +205,9 @@ def claim_type(
     anywhere wins; words quoted from others ('called the reports 'fake'') do not count."""
     if d.type_hint:
         return d.type_hint, None, "cue"
+    if d.assertion and _ANSWER_NO.match(text[d.sentence[0] : d.sentence[1]]):
+        # a speaker's answer opening on "No, not with Oracle.": the question's premise is false
+        return "denial", None, "answer-no"
     if content is None:
         return "statement", None, "no-content"
     decided: tuple[str, Span | None, str] = ("statement", None, "plain")
