@@ -345,11 +345,15 @@ def _length(content: Span | None) -> str:
 
 def _vague(d: Draft) -> bool:
     """A cue in a speaker's own words with no one behind it: no subject, "they say", "it
-    was said", a pronoun resolved to no one. The speaker's own point holds that sentence."""
+    was said", a pronoun resolved to no one, a common noun that is no watched party ("people
+    are saying", "history repeats itself", "our view has been clear"). The speaker's own point
+    holds that sentence."""
     tok = d.speaker_tok
     if tok is None or tok.lower_ in GROUP_PRONOUNS:
         return True
-    return d.actor is None and tok.pos_ == "PRON" and tok.lower_ not in FIRST_PERSON
+    return d.actor is None and (
+        (tok.pos_ == "PRON" and tok.lower_ not in FIRST_PERSON) or tok.pos_ == "NOUN"
+    )
 
 
 def _merged(first: Claim, second: Claim, text: str) -> Claim:
