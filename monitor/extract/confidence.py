@@ -41,7 +41,6 @@ _WORDS = {
     "type:labelled-wrong": "a wrong named",
     "type:wrongdoing": "harm pinned on another party",
     "type:reproach": "a reproach for what was not done",
-    "type:answer-no": "an answer opening on 'No'",
     "type:own-wish": "the speaker's own wish to act",
     "type:demand-words": "demand wording",
     "type:offer-words": "offer wording",

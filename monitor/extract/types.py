@@ -85,8 +85,6 @@ _REPROACH = re.compile(
     re.I,
 )
 _SELF_REPROACH = re.compile(r"\b(i|we)\s+(should|shouldn['’]t|ought)", re.I)
-# An answer that opens on "No": it rejects what the question put to the speaker
-_ANSWER_NO = re.compile(r"^\W*no\b(?!\s+(?:one|longer|matter|doubt|question|way)\b)", re.I)
 _REPORTED = re.compile(r"\b(said|say|says|told|claimed|hear|heard)\b( that)?\s", re.I)
 _INNER_QUOTE = re.compile(r"(?<!\w)[‘'][^‘’']{2,}[’'](?!\w)")
 _SELF_FUTURE = re.compile(r"^\W*(that\s+)?(he|she)\s+(will|would|shall|was going to)\b", re.I)
@@ -205,9 +203,6 @@ def claim_type(
     anywhere wins; words quoted from others ('called the reports 'fake'') do not count."""
     if d.type_hint:
         return d.type_hint, None, "cue"
-    if d.assertion and _ANSWER_NO.match(text[d.sentence[0] : d.sentence[1]]):
-        # a speaker's answer opening on "No, not with Oracle.": the question's premise is false
-        return "denial", None, "answer-no"
     if content is None:
         return "statement", None, "no-content"
     decided: tuple[str, Span | None, str] = ("statement", None, "plain")
