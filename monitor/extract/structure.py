@@ -137,6 +137,13 @@ _BYLINE = re.compile(
     r"^(?:(?:from|by|reporting by|written by|edited by)\s+[A-Z][\w’'.-]+|[A-Z][\w’'.-]+(?:\s+[A-Z]"
     r"[\w’'.-]+){0,3} contributed (?:to )?(?:this )?report)",
 )
+# "WASHINGTON (AP) -- ", "KYIV, Ukraine (Reuters) - ": a dateline opens a wire story's first
+# paragraph; it is where the story was filed, never the subject of the sentence after it
+_DATELINE = re.compile(
+    r"[A-Z][A-Z.'’]{2,}(?:\s+[A-Z][A-Z.'’]+)*"
+    r"(?:(?:,\s+[A-Z][\w.'’]+(?:\s+[A-Z][\w.'’]+)*)?\s*\([A-Za-z][\w .]*\)"
+    r"|,\s+[A-Z][\w.'’]+(?:\s+[A-Z][\w.'’]+)*)\s*(?:--|—|–|-)\s+"
+)
 _ENTRY = re.compile(r"[-–—•*]\s+(?:On\s[^:]{2,160}:\s*)?[“\"]")
 _BULLET = re.compile(r"[-–—•*]\s")
 _KEY_MOMENT = re.compile(r"[-–—•*]\s+On\s[^:]{2,160}:\s*[“\"]")
@@ -178,6 +185,8 @@ def layout(paragraphs: list[tuple[int, str]]) -> list[Role]:
             role = replace(current, body=0)  # a turn goes on below its label
         elif role is None and current.kind == "question" and questions:
             role = Role("answer")  # the interviewee answers until the next question
+        if role is None and (dateline := _DATELINE.match(para)):
+            role = replace(PROSE, body=dateline.end())  # the story starts after it
         roles.append(role or PROSE)
     return roles
 
