@@ -179,6 +179,8 @@ class Daemon:
         self.notifier = Notifier()
         self.heartbeat = Heartbeat(heartbeat_seconds())
         self.metrics = Metrics(self._queue_length)
+        if config.workers.mode == "procrastinate":
+            os.environ["PGAPPNAME"] = "claimwatch scheduler"  # its connections say whose
         self.monitor: Monitor = MeteredMonitor(config, self.metrics)
         self.queue: Queue | None = None
         if config.workers.mode == "procrastinate":

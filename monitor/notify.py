@@ -600,9 +600,14 @@ def deliver(
     watchlist: Watchlist,
     now: datetime | None = None,
     on_failing: OnFailing | None = None,
+    guard: Callable[[], bool] | None = None,
 ) -> DeliveryReport:
     """Send what is due on every channel, each in its own thread: a slow or failing channel
-    holds up only itself. A channel already being delivered by another thread is skipped."""
+    holds up only itself. A channel already being delivered by another thread is skipped.
+
+    ``guard``, when given, is asked before each send whether this run may still send (the
+    distributed mode: the channel's lock is still held); when it says no, the channel's
+    delivery stops there, its rows left pending for whoever holds the lock now."""
     report = DeliveryReport()
     names = {ident: a.name for ident, a in watchlist.actors.items()}
     when = now or utcnow()
@@ -611,7 +616,7 @@ def deliver(
         if not channel.lock.acquire(blocking=False):
             return DeliveryReport()
         try:
-            return _deliver_channel(store, channel, names, when, on_failing)
+            return _deliver_channel(store, channel, names, when, on_failing, guard)
         finally:
             channel.lock.release()
 
@@ -649,8 +654,16 @@ def _deliver_channel(
     names: dict[str, str],
     now: datetime,
     on_failing: OnFailing | None,
+    guard: Callable[[], bool] | None = None,
 ) -> DeliveryReport:
     report = DeliveryReport()
+
+    def lost() -> bool:
+        if guard is None or guard():
+            return False
+        log.warning("channel %s: its lock was lost: delivery stopped here", channel.name)
+        return True
+
     for item in store.pending(channel.name, names, now, deferred=False):
         reason = _deferral(channel, item.alert, store, now)
         if reason:
@@ -659,6 +672,8 @@ def _deliver_channel(
             log.info("alert %s: held for the %s digest (%s)", item.alert.id, channel.name, reason)
             continue
         title, body = render(item.alert, channel.format, channel.templates)
+        if lost():
+            return report
         outcome = _send(store, channel, [item], title, body, report, on_failing, digest=False)
         if outcome == "retry":
             break  # keep this channel's alerts in order: the rest wait for this one
@@ -674,6 +689,8 @@ def _deliver_channel(
         store.mark_digest_sent(channel.name, now)
         return report
     title, body = render_digest([h.alert for h in held], channel.format, channel.templates)
+    if lost():
+        return report
     if _send(store, channel, held, title, body, report, on_failing, digest=True) == "sent":
         report.digests += 1
     return report

@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -457,10 +458,17 @@ class Monitor:
         """Send what is due; each channel is locked while it delivers, so nothing goes twice."""
         return self.deliver_channels(self.channels)
 
-    def deliver_channels(self, channels: list[Channel]) -> DeliveryReport:
-        """Send what is due on ``channels`` only (a worker's delivery job: one channel)."""
+    def deliver_channels(
+        self, channels: list[Channel], guard: Callable[[], bool] | None = None
+    ) -> DeliveryReport:
+        """Send what is due on ``channels`` only (a worker's delivery job: one channel); each
+        send waits for ``guard()`` to say the channel is still this run's (``notify.deliver``)."""
         return deliver(
-            self.store, channels, self.config.watchlist, on_failing=self._channel_failing
+            self.store,
+            channels,
+            self.config.watchlist,
+            on_failing=self._channel_failing,
+            guard=guard,
         )
 
     def operator_alert(self, kind: str, message: str, *, exclude: str = "") -> int | None:

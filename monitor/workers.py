@@ -81,33 +81,63 @@ def _lock_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big", signed=True)
 
 
+class Held:
+    """An advisory lock taken (or not) by ``advisory_lock``: true when taken; ``still()``
+    asks the database whether the connection that holds it is still there."""
+
+    def __init__(self, conn: Connection, key: int) -> None:
+        self.conn, self.key, self.taken = conn, key, False
+
+    def __bool__(self) -> bool:
+        return self.taken
+
+    def still(self) -> bool:
+        """Whether the lock is still held: False once its connection was cut (a restart,
+        pg_terminate_backend), when another run may have taken the lock since."""
+        if not self.taken:
+            return False
+        try:
+            held = self.conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                    "AND pid = pg_backend_pid() AND classid::bigint = :c AND objid::bigint = :k"
+                ),
+                {"c": _LOCK_CLASS, "k": self.key & 0xFFFF_FFFF},
+            ).scalar_one()
+            self.conn.commit()
+        except Exception:
+            self.taken = False
+            return False
+        self.taken = bool(held)
+        return self.taken
+
+
 @contextlib.contextmanager
-def advisory_lock(engine: Engine, name: str, wait: float = 0.0) -> Iterator[bool]:
+def advisory_lock(engine: Engine, name: str, wait: float = 0.0) -> Iterator[Held]:
     """Hold PostgreSQL's session advisory lock for ``name`` on a connection of its own while
-    the block runs; yields False when another session holds it for longer than ``wait``
-    seconds. The lock goes with the connection: a killed process releases it."""
+    the block runs; the ``Held`` it yields is false when another session held the lock for
+    longer than ``wait`` seconds. The lock goes with the connection: a killed process, or a
+    connection the server cut, releases it (``Held.still`` tells)."""
     conn = engine.connect()
-    got = False
+    held = Held(conn, _lock_key(name))
     try:
         deadline = time.monotonic() + wait
         while True:
-            got = bool(
+            held.taken = bool(
                 conn.execute(
-                    text("SELECT pg_try_advisory_lock(:c, :k)"),
-                    {"c": _LOCK_CLASS, "k": _lock_key(name)},
+                    text("SELECT pg_try_advisory_lock(:c, :k)"), {"c": _LOCK_CLASS, "k": held.key}
                 ).scalar_one()
             )
             conn.commit()
-            if got or time.monotonic() >= deadline:
+            if held.taken or time.monotonic() >= deadline:
                 break
             time.sleep(0.2)
-        yield got
+        yield held
     finally:
         try:
-            if got:
+            if held.taken:
                 conn.execute(
-                    text("SELECT pg_advisory_unlock(:c, :k)"),
-                    {"c": _LOCK_CLASS, "k": _lock_key(name)},
+                    text("SELECT pg_advisory_unlock(:c, :k)"), {"c": _LOCK_CLASS, "k": held.key}
                 )
                 conn.commit()
             conn.close()
@@ -224,7 +254,9 @@ class Queue:
             if not got:  # another run delivers it now; the next round picks up what it missed
                 log.warning("channel %s: still delivered by another run: skipped", channel)
                 return
-            monitor.deliver_channels(channels)
+            # each send first makes sure the lock is still ours: a connection cut under it
+            # lets another run take the channel, and two runs would send the same rows
+            monitor.deliver_channels(channels, guard=got.still)
 
     # --- the worker ---------------------------------------------------------------------------
     def worker_app(self) -> procrastinate.App:
@@ -460,6 +492,8 @@ def run_worker(config: Config, concurrency: int | None = None) -> int:
 
     logs.apply_config(config.log_format)
     n = concurrency or config.workers.concurrency
+    # every connection of this process says whose it is (pg_stat_activity, pg_locks)
+    os.environ["PGAPPNAME"] = f"claimwatch worker {socket.gethostname()}:{os.getpid()}"
     monitor = Monitor(config)
     queue = Queue(config)
     queue.attach(monitor)

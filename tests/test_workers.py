@@ -281,3 +281,150 @@ def test_scheduler_and_two_workers_store_every_article_once_and_send_every_alert
     assert re.search(r"^WORKER +ALIVE +JOBS +LAST HEARTBEAT", status.stdout, re.M), status.stdout
     assert len(re.findall(r"^\d+ +yes ", status.stdout, re.M)) == 2, status.stdout
     assert re.search(r"^polls +\d+ +\d+ +0$", status.stdout, re.M), status.stdout
+
+
+# --- faults: workers killed, connections cut ------------------------------------------------------
+def lock_holders(d: Deployment, names: dict[int, str]) -> list[tuple[str, int]]:
+    """(what, pid) of the worker processes holding a claimwatch advisory lock now: ``what`` is
+    the lock's name (``feed:URL`` or ``deliver:CHANNEL``), found from ``names`` (key -> name)."""
+    from monitor.workers import _LOCK_CLASS
+
+    rows = d.query(
+        "select a.application_name, l.objid::bigint from pg_locks l "
+        "join pg_stat_activity a on a.pid = l.pid "
+        f"where l.locktype = 'advisory' and l.granted and l.classid::bigint = {_LOCK_CLASS} "
+        "and a.application_name like 'claimwatch worker %'"
+    )
+    out = []
+    for app, objid in rows:
+        name = names.get(int(objid))  # type: ignore[call-overload]
+        if name is not None:
+            out.append((name, int(str(app).rsplit(":", 1)[1])))
+    return out
+
+
+def lock_names(d: Deployment) -> dict[int, str]:
+    """The advisory lock keys of the deployment's feeds and channel, as pg_locks shows them."""
+    from monitor.config import load_config
+    from monitor.workers import _lock_key
+
+    config = load_config(d.config)
+    names = [f"feed:{f.key}" for f in config.feeds] + ["deliver:desk"]
+    return {_lock_key(n) & 0xFFFF_FFFF: n for n in names}
+
+
+def check_everything_once(d: Deployment, what: str, capsys: pytest.CaptureFixture[str]) -> int:
+    """Every article stored once and every alert delivered at least once; returns the alerts
+    delivered more than once (reported)."""
+    total = len(articles())
+    assert d.count("select count(*) from article") == total
+    assert d.count("select count(distinct key) from article") == total
+    assert d.count("select count(*) from claim") == total  # no article's claims stored twice
+    time.sleep(1.5)  # a late duplicate would arrive about now
+    sent = delivered(d.smtp.messages)
+    alert_ids = {int(row[0]) for row in d.query("select id from alert")}  # type: ignore[call-overload]
+    assert len(alert_ids) == total
+    assert set(sent) == alert_ids, sorted(alert_ids - set(sent))
+    twice = sum(n - 1 for n in sent.values())
+    with capsys.disabled():
+        print(
+            f"\n[{what}] {total} articles stored once, {total} alerts delivered; {twice} "
+            f"duplicate messages ({sorted(i for i, n in sent.items() if n > 1)})"
+        )
+    return twice
+
+
+def test_workers_killed_mid_poll_and_mid_delivery_lose_nothing(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SIGKILL a worker while it holds a feed's poll, then while it holds the channel's
+    delivery, at a random moment inside each, several times; a new worker replaces each.
+    Nothing is lost; a duplicate is possible only for a message the SMTP server had taken when
+    its sender died (the send/record window), so at most one per kill mid-delivery."""
+    import random
+
+    d = deployment
+    d.smtp.delay = 0.15  # each message takes a while: a delivery is there to be cut
+    assert cli("migrate", "--config", str(d.config)).exit_code == 0
+    slots = {"worker1": d.worker("worker1"), "worker2": d.worker("worker2")}
+    wait_until(
+        "two workers",
+        lambda: d.count("select count(*) from procrastinate_workers") == 2,
+        30,
+        *slots.values(),
+    )
+    scheduler = d.scheduler()
+    names = lock_names(d)
+    rng = random.Random()
+    kills: Counter[str] = Counter()
+    started = time.monotonic()
+    for kind in ["feed", "deliver"] * 4:
+        if time.monotonic() - started > 35:
+            break
+        deadline = time.monotonic() + 8
+        target = None
+        live = {p.pid: slot for slot, p in slots.items() if p.poll() is None}
+        while target is None and time.monotonic() < deadline:
+            held = [pid for name, pid in lock_holders(d, names) if name.startswith(kind)]
+            target = next((pid for pid in held if pid in live), None)
+            if target is None:
+                time.sleep(0.02)
+        if target is None:
+            continue  # nothing of that kind in hand now
+        time.sleep(rng.uniform(0, 0.2))  # a random point inside it
+        os.kill(target, signal.SIGKILL)
+        slot = live[target]
+        slots[slot].wait()
+        kills[kind] += 1
+        slots[slot] = d.worker(slot)  # a new worker takes the slot; the old one's jobs wait
+    total = len(articles())
+    wait_until("every article and alert", lambda: settled(d, total), 90, scheduler)
+    assert kills["feed"] >= 1 and kills["deliver"] >= 1, kills
+    twice = check_everything_once(
+        d, f"{kills['feed']} kills mid-poll, {kills['deliver']} mid-delivery", capsys
+    )
+    assert twice <= kills["deliver"], (twice, kills)
+    log = d.log("worker1") + d.log("worker2")
+    assert "of a silent worker: put back in the queue" in log
+
+
+def test_workers_reconnect_after_their_connections_are_terminated(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """pg_terminate_backend on every connection of the workers, several times while they poll
+    and deliver: they connect again and finish, the same processes, losing nothing."""
+    d = deployment
+    d.smtp.delay = 0.1
+    assert cli("migrate", "--config", str(d.config)).exit_code == 0
+    workers = [d.worker("worker1"), d.worker("worker2")]
+    wait_until(
+        "two workers",
+        lambda: d.count("select count(*) from procrastinate_workers") == 2,
+        30,
+        *workers,
+    )
+    scheduler = d.scheduler()
+    d.smtp.wait_for(1, timeout=30)  # under load: polls and deliveries are going on
+    cut = 0
+    for _ in range(4):
+        cut += d.count(
+            "select count(pg_terminate_backend(pid)) from pg_stat_activity "
+            "where application_name like 'claimwatch worker %'"
+        )
+        time.sleep(1.5)
+    assert cut >= 8
+    total = len(articles())
+    wait_until("every article and alert", lambda: settled(d, total), 90, scheduler, *workers)
+    twice = check_everything_once(d, f"{cut} connections terminated in 4 rounds", capsys)
+    assert twice <= 4, twice  # a round cuts at most the one delivery in flight
+    # the same two processes, connected again; both alive in the queue
+    assert all(w.poll() is None for w in workers)
+    wait_until(
+        "both workers heartbeating",
+        lambda: (
+            len(re.findall(r"^\d+ +yes ", cli("status", "--config", str(d.config)).stdout, re.M))
+            >= 2
+        ),
+        30,
+        *workers,
+    )

@@ -276,12 +276,16 @@ class WriteLog:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL so the CLI can read while the daemon writes.
+    """An engine for ``url``; SQLite gets WAL so the CLI can read while the daemon writes;
+    PostgreSQL's pool checks a connection before handing it out.
     A read-only SQLite URI (``file:...?mode=ro`` or ``immutable=1``) is opened as it is."""
     read_only = "mode=ro" in url or "immutable=1" in url
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:" and not read_only:
         Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+    # PostgreSQL: a pooled connection the server dropped (a restart, pg_terminate_backend,
+    # a proxy's idle timeout) is found on checkout and replaced, not handed to a write
+    server = url.startswith(("postgresql", "postgres:"))
+    engine = create_engine(url, pool_pre_ping=True) if server else create_engine(url)
     if engine.dialect.name == "sqlite" and not read_only:
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
