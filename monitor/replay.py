@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO
 
 from .model import Alert, Article
+from .notify import render
 from .pipeline import Ingested, Monitor
 from .store import as_utc
 
@@ -116,6 +117,10 @@ def summarise(steps: Iterator[Step]) -> ReplayReport:
 
 
 def alert_json(alert: Alert) -> dict[str, object]:
+    """An alert as ``replay --out`` writes it: its fields, whether it would go to the digest
+    as "possible" (its claim under the rule's ``min_confidence``) with that confidence, and the
+    headline and plain-text message a channel would receive."""
+    title, text = render(alert, "text")
     return {
         "id": alert.id,
         "kind": alert.kind,
@@ -133,4 +138,10 @@ def alert_json(alert: Alert) -> dict[str, object]:
         "published": alert.published.isoformat() if alert.published else None,
         "rule": alert.rule,
         "previous": alert.previous,
+        "link": alert.link,
+        "possible": alert.possible,
+        "confidence": alert.confidence,
+        "confidence_why": alert.confidence_why,
+        "headline": title,
+        "text": text,
     }

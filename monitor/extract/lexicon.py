@@ -74,14 +74,14 @@ NEEDS_CLAUSE = frozenset(
 HOSTILE_VERBS = frozenset(
     "attack strike shell bomb kill invade escalate sabotage provoke violate destroy target "
     "launch fire seize occupy annex torture execute murder loot blackmail deport kidnap "
-    "rape massacre block blockade".split()
+    "rape massacre block blockade hit".split()
 )
 # Their inflected forms as they appear in text, where no parse is at hand.
 HOSTILE_FORMS = frozenset(
     "attacked attacking attacks struck striking strikes shelled shelling bombed bombing killed "
     "killing invaded escalated escalating sabotaged provoked violated destroyed destroying "
     "targeted targeting launched fired seized occupied annexed tortured executed murdered looted "
-    "blocked deported kidnapped raped".split()
+    "blocked deported kidnapped raped hitting hits".split()
 )
 # Pronouns for a person ("he" resolves to persons only) and for a group or an institution.
 PERSON_PRONOUNS = frozenset("he him his she her".split())

@@ -121,10 +121,12 @@ _CONDITIONAL_COST = re.compile(
     r"|punished|sanctioned))\b",
     re.I | re.S,
 )
+_IF_CLAUSE = re.compile(r"\b(?:if|unless|should they)\b", re.I)
 _TIMING = re.compile(r"\b(soon|within|by (the end|next)|next (week|month|year)|shortly)\b", re.I)
 _BENEFIT = re.compile(
     r"\b(ensure|guarantee|provide|help|allow|support|supply|send|deliver|donate|discuss|consider"
-    r"|negotiate|meet|release|exchange|resume|facilitate|protect|rebuild|assist|cooperate|open)\w*\b",
+    r"|negotiate|meet|release|exchange|resume|facilitate|protect|rebuild|assist|cooperate|open"
+    r"|talk(?=\s+(?:to|with)\b)|engage)\w*\b",
     re.I,
 )
 # A content that opens on a typed verb: "he expected ...", "they denied ..."
@@ -254,16 +256,20 @@ def _type_of(body: str, d: Draft, index: ActorIndex) -> tuple[str, str]:
     if demand and own_need and own_need.start() <= demand.start() < own_need.end():
         demand = _DEMAND.search(body, own_need.end())  # "we need to have ...": not a demand
     if (offer and not (demand and demand.start() < offer.start())) or (
-        own and _BENEFIT.search(body)
+        own and _BENEFIT.search(_IF_CLAUSE.split(body)[0])  # not "... if the US delivered"
     ):
         return "offer", "offer-words"
-    if _OWN_WANT.search(body) and not demand:
+    wish = _OWN_WANT.search(body)
+    if wish and not demand and _BENEFIT.match(body, wish.end()):  # "we want to talk to ..."
         return "offer", "own-wish"
     own_intent = own and not _TIMING.search(body)  # "Russia would not respond": a stance
     if demand and _REPORTED.search(body[: demand.start()]):
         demand = None  # "Everyone said Russia must be isolated": someone else's demand
     first_want = _FIRST_PERSON_WANT.search(body)
-    if first_want and own_need and first_want.start() == own_need.start():
+    if first_want and (
+        (own_need and first_want.start() == own_need.start())
+        or (wish and first_want.start() == wish.start())  # "I want to award ...": their own act
+    ):
         first_want = None
     if (
         demand
