@@ -18,9 +18,11 @@ extracts the same new articles.
   the cycle is one ``poll_feed`` job per feed, deferred at once (what the scheduler does when
   every feed is due), and ends when the ``polls`` queue has nothing waiting or running.
 
-Reported per run: the cycle's wall time, new articles extracted per second, the CPU seconds
-of the polling processes (PostgreSQL's own not included), and each run's ratio to the
-single-process default. The machine is shared: compare the ratios, measured in one run.
+Each run polls twice: a mixed cycle (the new articles) and a quiet one (nothing new: 304s,
+errors, the slow feeds). Reported per cycle: its wall time, new articles extracted per
+second, the CPU seconds of the polling processes (PostgreSQL's own not included), and its
+ratio to the single-process default's same cycle. The machine is shared: compare the ratios,
+measured in one run.
 """
 
 from __future__ import annotations
@@ -134,20 +136,23 @@ def articles(database: str) -> int:
         engine.dispose()
 
 
-def threads_run(label: str, config_path: Path) -> Run:
-    """The single-process cycle: ``Monitor.poll_many`` over every feed."""
+def threads_run(label: str, config_path: Path) -> list[Run]:
+    """The single-process cycles, mixed then quiet: ``Monitor.poll_many`` over every feed."""
     from monitor.config import load_config
     from monitor.pipeline import Monitor
 
     config = load_config(config_path)
     mon = Monitor(config)
     mon.extractor.extract("Zelensky said on Monday that talks went on.", None)  # spaCy loaded
-    before = articles(config.database)
-    cpu0, wall0 = time.process_time(), time.perf_counter()
-    mon.poll_many(config.feeds)
-    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    runs = []
+    for cycle in ("mixed", "quiet"):
+        before = articles(config.database)
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        mon.poll_many(config.feeds)
+        wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+        runs.append(Run(f"{label}, {cycle}", wall, articles(config.database) - before, cpu))
     mon.close()
-    return Run(label, wall, articles(config.database) - before, cpu)
+    return runs
 
 
 def cpu_of(pids: list[int]) -> float:
@@ -159,8 +164,9 @@ def cpu_of(pids: list[int]) -> float:
     return total / TICKS
 
 
-def workers_run(n: int, concurrency: int, config_path: Path, logs: Path) -> Run:
-    """The distributed cycle: ``n`` worker processes, one poll job per feed deferred at once."""
+def workers_run(n: int, concurrency: int, config_path: Path, logs: Path) -> list[Run]:
+    """The distributed cycles, mixed then quiet: ``n`` worker processes, one poll job per
+    feed deferred at once."""
     from sqlalchemy import create_engine, text
 
     from monitor.config import load_config
@@ -193,30 +199,30 @@ def workers_run(n: int, concurrency: int, config_path: Path, logs: Path) -> Run:
             time.sleep(0.2)
         time.sleep(1.0)  # every worker listening
         queue = Queue(config)
-        before = articles(config.database)
-        cpu0, wall0 = cpu_of([p.pid for p in procs]), time.perf_counter()
-        for feed in config.feeds:
-            queue.defer_poll(engine, feed.key)
-        busy = (
-            "select count(*) from procrastinate_jobs "
-            f"where queue_name = '{POLL_QUEUE}' and status in ('todo', 'doing')"
-        )
-        while count(busy):
-            time.sleep(0.05)
-        wall = time.perf_counter() - wall0
-        cpu = cpu_of([p.pid for p in procs]) - cpu0
+        runs = []
+        for cycle in ("mixed", "quiet"):
+            before = articles(config.database)
+            cpu0, wall0 = cpu_of([p.pid for p in procs]), time.perf_counter()
+            for feed in config.feeds:
+                queue.defer_poll(engine, feed.key)
+            busy = (
+                "select count(*) from procrastinate_jobs "
+                f"where queue_name = '{POLL_QUEUE}' and status in ('todo', 'doing')"
+            )
+            while count(busy):
+                time.sleep(0.05)
+            wall = time.perf_counter() - wall0
+            cpu = cpu_of([p.pid for p in procs]) - cpu0
+            label = f"{n} worker{'s' * (n > 1)} x {concurrency}, {cycle}"
+            runs.append(Run(label, wall, articles(config.database) - before, cpu))
+            time.sleep(1.0)  # the deliveries the cycle queued, done
         failed = count(
             f"select count(*) from procrastinate_jobs where queue_name = '{POLL_QUEUE}' "
             "and status = 'failed'"
         )
         if failed:
             print(f"  ({failed} poll jobs failed: see {logs})")
-        return Run(
-            f"{n} worker{'s' * (n > 1)} x {concurrency}",
-            wall,
-            articles(config.database) - before,
-            cpu,
-        )
+        return runs
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)
@@ -295,33 +301,43 @@ def main() -> int:
                 shutil.copy(lite, path)
                 return f"sqlite:///{path}"
 
-            runs.append(
-                threads_run(
-                    "threads, SQLite (default)",
-                    write_config(folder, fresh_lite(), urls, False, 1),
-                )
-            )
-            print_run(runs[-1], runs[0])
-            runs.append(
-                threads_run("threads, PostgreSQL", write_config(folder, fresh_pg(), urls, False, 1))
-            )
-            print_run(runs[-1], runs[0])
+            measured = [
+                lambda: threads_run(
+                    "threads, SQLite (default)", write_config(folder, fresh_lite(), urls, False, 1)
+                ),
+                lambda: threads_run(
+                    "threads, PostgreSQL", write_config(folder, fresh_pg(), urls, False, 1)
+                ),
+            ]
             for n in (int(x) for x in args.workers.split(",")):
-                config = write_config(folder, fresh_pg(), urls, True, args.concurrency)
-                runs.append(workers_run(n, args.concurrency, config, folder))
-                print_run(runs[-1], runs[0])
+                measured.append(
+                    lambda n=n: workers_run(  # type: ignore[misc]
+                        n,
+                        args.concurrency,
+                        write_config(folder, fresh_pg(), urls, True, args.concurrency),
+                        folder,
+                    )
+                )
+            for measure in measured:
+                for run in measure():
+                    runs.append(run)
+                    print_run(run, runs[0] if run.label.endswith("mixed") else runs[1])
         finally:
             for name in made:
                 pg(f'drop database if exists "{name}" with (force)')
             server.stdin.close()
             server.wait(10)
     print()
-    print("| run | cycle (s) | new articles | articles/s | CPU (s) | cycle vs default |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for r in runs:
+    print(
+        "| run | mixed cycle (s) | new articles/s | CPU (s) | quiet cycle (s) | CPU (s) "
+        "| mixed vs default | quiet vs default |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for mixed, quiet in zip(runs[::2], runs[1::2], strict=True):
         print(
-            f"| {r.label} | {r.wall:.1f} | {r.articles} | {r.rate:.1f} | {r.cpu:.1f} | "
-            f"{r.wall / runs[0].wall:.2f}x |"
+            f"| {mixed.label.rsplit(', ', 1)[0]} | {mixed.wall:.1f} | {mixed.rate:.1f} | "
+            f"{mixed.cpu:.1f} | {quiet.wall:.1f} | {quiet.cpu:.1f} | "
+            f"{mixed.wall / runs[0].wall:.2f}x | {quiet.wall / runs[1].wall:.2f}x |"
         )
     return 0
 
