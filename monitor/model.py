@@ -58,9 +58,12 @@ class Claim:
     confidence: float = 1.0
     confidence_why: str = ""
     # what an alert's headline gives after "<speaker> <verb>": the heart of what was said, and
-    # whether it follows the verb itself ("demands the presence of ...") or a colon
+    # whether it follows the verb itself ("demands the presence of ...") or a colon; with
+    # ``heart_verb`` it opens on the speaker's own verb ("criticised Amnesty over the report")
+    # and follows the speaker alone
     heart: str = ""
     heart_object: bool = False
+    heart_verb: bool = False
     # how each part was decided, as codes ("speaker:pronoun-1", "type:cue", "topic:paragraph")
     basis: tuple[str, ...] = ()
 
@@ -104,6 +107,7 @@ class Alert:
     heart: str = ""  # the claim's heart for the headline (``Claim.heart``); "" before 0003
     claim_topics: tuple[str, ...] = ()  # all the claim's topics (``topics``: those it is new on)
     heart_object: bool = False
+    heart_verb: bool = False  # the heart opens on the speaker's own verb (``Claim.heart_verb``)
 
 
 # C0 controls but tab and newline, DEL, C1 controls (ESC [ starts a terminal sequence), and the

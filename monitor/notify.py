@@ -358,6 +358,8 @@ def headline(alert: Alert) -> str:
     parts = alert.actor_name.split()
     person = not alert.actor_name.endswith(("government", "Union")) and alert.actor_name != "Nato"
     who = parts[-1] if person and len(parts) > 1 else alert.actor_name
+    if alert.heart and alert.heart_verb:  # "Zelensky criticised Amnesty over the report"
+        return printable(f"{who} {alert.heart}")
     if alert.heart:  # the claim's own heart, as extraction found it
         joint = " " if alert.heart_object else ": "
         return f"{who} {VERBS.get(alert.type, 'says')}{joint}{alert.heart}"

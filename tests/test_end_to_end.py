@@ -15,7 +15,7 @@ REQUIRED = [
     ("Zelensky denies", "complete fabrication"),
     ("Zelensky demands the presence of American troops", "We want the presence of American"),
     ("Lavrov accuses", "state terrorism"),
-    ("Lavrov threatens", "retaliatory attacks"),
+    ("Lavrov threatened retaliatory attacks", "retaliatory attacks"),
     ("Trump says", "more cautious about the possibility of sending US troops"),
 ]
 

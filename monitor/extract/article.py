@@ -312,7 +312,12 @@ class ArticleRun:
             f"cue-is:{d.cue_lemma or 'none'}",
         )
         p, why = confidence(basis)
-        said, follows = heart(text, content, key, ctype)
+        # the speaker's own verb opens the headline where it says the type itself ("denied",
+        # "urged", "accused") or the claim is a plain statement ("thanked Ireland")
+        says_type = d.finite and (type_basis == "cue" or ctype == "statement")
+        said, follows, own_verb = heart(
+            text, content, key, ctype, cue if says_type else None, d.cue_lemma
+        )
         return Claim(
             type=ctype,
             speaker=d.speaker,
@@ -330,6 +335,7 @@ class ArticleRun:
             confidence_why=why,
             heart=said,
             heart_object=follows,
+            heart_verb=own_verb,
         )
 
 

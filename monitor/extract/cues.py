@@ -264,6 +264,8 @@ class CueFinder:
             how=how,
             quote=quote,
             participle=verb.tag_ == "VBG" and verb.dep_ == "advcl",
+            finite=verb.tag_ in ("VBD", "VBZ", "VBP")
+            or (verb.tag_ == "VBN" and any(c.lemma_ == "have" for c in verb.children)),
             also=[(offset + a, offset + b) for a, b in also],
         )
 

@@ -24,6 +24,7 @@ class Draft:
     type_hint: str  # the type the cue itself gives ("denied"), else ""
     sentence: tuple[int, int]
     how: str = ""  # why this is a cue, for --explain
+    finite: bool = False  # the cue is a finite verb ("criticised"), not "to call", "vowing"
     source: str = "verb"  # the kind of cue: verb, noun, according-to; assertion (no cue)
     speaker: Span | None = None
     actor: str | None = None

@@ -34,16 +34,52 @@ _EDGES = " ,.;:-–—…"
 _QUOTES = "\"“”‘’'«»"
 
 
-def heart(text: str, content: Span | None, key: Span | None, ctype: str) -> tuple[str, bool]:
-    """The words a headline gives after its verb, and whether they follow the verb itself
-    (True: "demands the presence of ...") rather than a colon ("denies: the story ...")."""
+# Verbs that only say that something was said: their content, not the verb, is the heart
+# ("Zelensky predicts: Russia would step up attacks"). Others carry the claim themselves and
+# open the heart ("Zelensky criticised Amnesty over the report"). By hand.
+_SAYING = frozenset(
+    "say tell add state note claim write post announce comment explain report reply answer "
+    "respond declare stress emphasise emphasize insist argue suggest".split()
+)
+# between the verb and its content: nothing, or a word that joins them ("called for ...",
+# "warned that ...", "spoke of ..."); not a party ("accused Ukraine of ..." keeps its colon)
+_OWN_VERB_GAP = re.compile(r"\s*(?:(?:for|on|to|that|of|with|about|against|out)\s+)?")
+
+
+def heart(
+    text: str,
+    content: Span | None,
+    key: Span | None,
+    ctype: str,
+    cue: Span | None = None,
+    cue_lemma: str = "",
+) -> tuple[str, bool, bool]:
+    """The words a headline gives after the speaker, whether they follow the type's verb
+    itself (True: "demands the presence of ...") rather than a colon ("denies: the story ..."),
+    and whether they open on the speaker's own verb ("criticised Amnesty over the report",
+    "denied responsibility", "urged Ukraine's allies to do more": a cue that carries the claim,
+    its object or clause right after it); then the headline is the speaker and the heart."""
+    if (
+        cue is not None
+        and content is not None
+        and cue_lemma
+        and cue_lemma not in _SAYING
+        and cue.end <= content.start
+        and _OWN_VERB_GAP.fullmatch(text, cue.end, content.start)
+        and text[content.start : content.start + 1] not in _QUOTES
+    ):
+        lo, hi = sentences(content)[0]
+        said = re.sub(r"\s+", " ", text[cue.start : hi]).strip(_EDGES)
+        if len(said) > MAX_CHARS:
+            said = said[:MAX_CHARS].rsplit(" ", 1)[0].rstrip(_EDGES) + "…"
+        return said, False, True
     if key is not None:
         said = key.text
     elif content is not None:
         lo, hi = sentences(content)[0]
         said = text[lo:hi]
     else:
-        return "", False
+        return "", False, False
     said = _trim(re.sub(r"\s+", " ", said))
     while (shorter := _FILLER.sub("", said, count=1)) != said:
         said = _trim(shorter)
@@ -53,7 +89,7 @@ def heart(text: str, content: Span | None, key: Span | None, ctype: str) -> tupl
         said = _trim(wanted.group("what"))
     if len(said) > MAX_CHARS:
         said = said[:MAX_CHARS].rsplit(" ", 1)[0].rstrip(_EDGES) + "…"
-    return said, follows
+    return said, follows, False
 
 
 def _trim(said: str) -> str:
@@ -63,4 +99,6 @@ def _trim(said: str) -> str:
         said = said[1:-1].strip(_EDGES)
     if said[:1] in _QUOTES and sum(said.count(q) for q in _QUOTES) % 2:
         said = said[1:].strip(_EDGES)  # an opening mark whose quote ends past the heart
+    if said[-1:] in _QUOTES and sum(said.count(q) for q in _QUOTES) % 2:
+        said = said[:-1].strip(_EDGES)  # a closing mark whose quote opened before it
     return said

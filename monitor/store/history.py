@@ -171,6 +171,7 @@ class Batch:
                 confidence_why=claim.confidence_why,
                 heart=claim.heart,
                 heart_object=claim.heart_object,
+                heart_verb=claim.heart_verb,
                 **_offsets(claim),
             )
             s.add(crow)

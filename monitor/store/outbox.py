@@ -415,6 +415,7 @@ def _claim_view(
         heart=c.heart or "",
         claim_topics=tuple(t for t in c.topics.split(",") if t),
         heart_object=bool(c.heart_object),
+        heart_verb=bool(c.heart_verb),
         outlets=[a.feed, *outlets],
         previous=[
             {

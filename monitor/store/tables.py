@@ -82,6 +82,7 @@ class ClaimRow(SQLModel, table=True):
     confidence_why: str | None = None
     heart: str | None = None  # what a headline gives after "<speaker> <verb>"
     heart_object: bool | None = None  # ... after the verb itself, not a colon
+    heart_verb: bool | None = None  # ... opening on the speaker's own verb, after the speaker
     # where the speaker, cue and content lie in ``sentence``: character offsets into it, end
     # exclusive; None for a part the claim lacks, one outside the sentence, or a claim stored
     # before they were recorded (the web pages then find the texts in the sentence)
