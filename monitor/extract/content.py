@@ -119,6 +119,15 @@ def span(
     """The content's span in the paragraph, and the spans of further claims of the same cue
     ("that A and that B", "X, she said, and Y"; not in ``attributions`` mode, PolNeAR's one
     content per cue)."""
+    after = [p for p in found if p.i > verb.i]
+    if after:
+        # "Here is a round-up of the day's headlines: Zelenskiy said Russia ...": a clause that
+        # a colon ends before the cue's sentence starts is not what was said
+        found = [
+            p
+            for p in found
+            if p.i > verb.i or not any(t.text == ":" for t in doc[p.right_edge.i : verb.i])
+        ]
     if found:
         return _of_parts(doc, verb, found, attributions)
     kids = list(verb.children)

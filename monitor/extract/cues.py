@@ -391,6 +391,12 @@ def _according_to(doc: Doc, sent: Any, tok: Token, offset: int) -> Draft | None:
         return None
     r = trim(doc, range(run[0], run[-1] + 1))
     span = chars(doc, r)
+    # "Here is a round-up of the day's headlines: Russia has lost ..., according to X": what X
+    # said starts after the colon that introduces it
+    said = doc.user_data["text"][span[0] : span[1]]
+    colon = said.rfind(": ")
+    if colon > 0 and not any(q in said[:colon] for q in '"“”') and len(said[colon:].split()) > 3:
+        span = (span[0] + colon + 2, span[1])
     return Draft(
         cue=(offset + tok.idx, offset + to.idx + len(to)),
         cue_lemma="according to",
