@@ -167,7 +167,9 @@ class Speakers:
         matches = list(self.index.find(text))
         tokens = [t for t in tok.subtree if start <= t.idx < start + len(text)]
         own = [tok, *(c for c in tok.children if c.dep_ in ("compound", "flat", "amod"))]
-        if any(t.pos_ == "PROPN" and t.lower_ in MEDIA_NAMES for t in own):
+        if any(t.pos_ == "PROPN" and t.lower_ in MEDIA_NAMES for t in own) or (
+            tok.pos_ == "NOUN" and tok.lower_ in ("news", "media", "press", "newspapers")
+        ):  # "according to Ukraine news", "Russian media": the outlets, not the government
             # "Agence France-Presse", "The Kyiv Independent": a newsroom, not a government (not
             # "Karunanayake in an interview with Daily Mirror": only the phrase's own words)
             return Resolution(None, f'"{text}": a news outlet', False, "outlet")
