@@ -70,7 +70,8 @@ _OFFER = re.compile(
     re.I,
 )
 _DEMAND = re.compile(
-    r"\b(must|should|(?<!the )(?<!a )need(s|ed)? to|needs|needed|ha(ve|s|d) to(?! say\b)|ought to"
+    r"\b((must|should)(?!\s+(expect|anticipate|see)\b)|(?<!the )(?<!a )need(s|ed)? to|needs"
+    r"|needed|ha(ve|s|d) to(?! say\b)|ought to"
     r"|urg\w+|demand\w*|calls? (for|on)|called (for|on)|insists? on|require[sd]?"
     r"|it is (vital|essential|imperative|necessary)|let us|let's"
     r"|(it['’]s|it is) (high )?time (for|to)\b|the (answer|solution) is to)\b",
@@ -104,7 +105,8 @@ _FIRST_PERSON_WANT = re.compile(r"\b(we|i)\s+(want|need|ask|expect|call|demand)\
 _PREDICTION = re.compile(
     r"\b((?<!their )(?<!its )(?<!his )(?<!her )(?<!own )(?<!the )(?<!political )(?<!good )"
     r"(?<!free )will(?!\s*([.,;:!?”\"]|$))|won't|won’t|would(?! not)|shall|going to|soon"
-    r"|expects?|expected|predicts?|forecasts?|within (a |the next )?(days?|weeks?|months?|years?)"
+    r"|expects?|expected|predicts?|forecasts?|(should|must) (expect|anticipate)"
+    r"|within (a |the next )?(days?|weeks?|months?|years?)"
     r"|in the coming|set to|on track to|could(?!\s+not|n['’]t)|maybe|perhaps"
     r"|(very )?close to (an? )?(agreement|deal|breakthrough))",
     re.I,
