@@ -70,7 +70,7 @@ _OFFER = re.compile(
     re.I,
 )
 _DEMAND = re.compile(
-    r"\b((must|should)(?!\s+(expect|anticipate|see)\b)|(?<!the )(?<!a )need(s|ed)? to|needs"
+    r"\b((must|should)(?!\s+(expect|anticipate)\b)|(?<!the )(?<!a )need(s|ed)? to|needs"
     r"|needed|ha(ve|s|d) to(?! say\b)|ought to"
     r"|urg\w+|demand\w*|calls? (for|on)|called (for|on)|insists? on|require[sd]?"
     r"|it is (vital|essential|imperative|necessary)|let us|let's"
