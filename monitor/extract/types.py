@@ -60,7 +60,10 @@ _WRONGDOING = re.compile(
     # misconduct named outright: "they want to cheat", "massive fraud", "a nuclear-armed bully"
     r"|corrupt\w*|fraud\w*|cheat\w*|bull(y|ies|ied|ying)|rigged|scam\w*|brib\w*|kickbacks?"
     r"|rip(ped|ping)? (us |them |people )?off|tak(e|en|ing|es) advantage of|unfair(ly)?"
-    r"|incompeten\w*|disgrace\w*|(his|her|their|its) fault|abus(e|ed|es|ing)\b)\b",
+    r"|incompeten\w*|disgrace\w*|(his|her|their|its) fault|abus(e|ed|es|ing)\b"
+    r"|condemn\w*|denounc\w*|undermin\w*|affront|unacceptable|illegitimate|anti-democratic"
+    r"|nasty|stupid|blam(e|es|ed|ing)\b|mess(ed)? (it |them |things )?up|defy\w*|defian\w*"
+    r"|savage\w*|treat\w* (us |them |him |her )?(very )?(badly|unfairly|poorly))\b",
     re.I,
 )
 _OFFER = re.compile(
