@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from conftest import WATCHLIST, write_config
 from servers import FeedServer
 
@@ -403,6 +404,17 @@ ORDERED = [
 ]
 
 
+def _sure_watchlist(directory: Path) -> Path:
+    """The example watchlist with every rule sending at once (min_confidence 0): these tests
+    are about delivery order, not about which claims are sure enough."""
+    data = yaml.safe_load(WATCHLIST.read_text(encoding="utf-8"))
+    for rule in data["rules"]:
+        rule["min_confidence"] = 0
+    path = directory / "watchlist.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 def _alert_ids(config: Path) -> list[int]:
     """The alerts sent one by one (not those held for the digest as "possible")."""
     with sqlite3.connect(config.parent / "claimwatch.sqlite") as con:
@@ -423,6 +435,7 @@ def test_a_failed_alert_is_not_overtaken_when_the_mail_server_comes_back(tmp_pat
             tmp_path,
             feeds=[{"name": "wire", "url": feeds.url("/rss")}],
             channels=[{"name": "mail", "url": mailto_url(smtp)}],
+            watchlist=_sure_watchlist(tmp_path),
         )
         smtp.fail = SMTP_TRANSIENT_FAILURE
         cli("run", "--once", "--config", str(config))
