@@ -11,7 +11,7 @@ has several. Predictions and full score JSON go to ``--out``.
 
 Usage:
     .venv/bin/python tools/evaluate.py [--shared ../shared] [--out /tmp/cw-eval]
-        [--sets polnear seed guardian nyt mixed news2025 blind2025 blind2026c]
+        [--sets polnear seed guardian nyt mixed news2025 blind2025 blind2026c blind2026d]
 """
 
 from __future__ import annotations
@@ -176,12 +176,19 @@ def _sets(root: Path, shared: Path, out: Path) -> list[_Set]:
             anywhere(shared / "data/articles-2025"),
             gold / "blind-2025.watchlist.yaml",
         ),
-        # 12 more of those texts by a third annotator, kept blind: not in the default --sets
+        # 12 more of those texts by a third annotator, scored blind once, then development
         _Set(
             "blind2026c",
             gold / "blind-2026c.jsonl",
             anywhere(shared / "data/articles-2025"),
             gold / "blind-2026c.watchlist.yaml",
+        ),
+        # 12 more by a fourth annotator, kept blind: not in the default --sets
+        _Set(
+            "blind2026d",
+            gold / "blind-2026d.jsonl",
+            anywhere(shared / "data/articles-2025"),
+            gold / "blind-2026d.watchlist.yaml",
         ),
     ]
 
