@@ -83,6 +83,11 @@ _REPORTING = re.compile(
 )
 
 
+# ", despite a threat on Sunday from Russia ...": the reporter's own clause at a content's end,
+# which says nothing of the claim's type or topics
+REPORTER_TAIL = re.compile(r",?\s+(?:despite|even though|in spite of)\b", re.I)
+
+
 def sentences(content: Span) -> list[tuple[int, int]]:
     """The sentences of a content, as article offsets."""
     return [

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from ..config import Watchlist, phrase_pattern
 from ..model import Span
+from .structure import REPORTER_TAIL
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -124,7 +125,7 @@ class TopicMatcher:
         ("anaphor"), or in its ``paragraph`` ("paragraph"); "none". Offsets are the article
         ``text``'s."""
         lo, hi = (content.start, content.end) if content else sentence
-        own = text[lo : min(hi, lo + TOPIC_CHARS)]
+        own = REPORTER_TAIL.split(text[lo : min(hi, lo + TOPIC_CHARS)])[0]  # not ", despite ..."
         topics = self(own)
         if topics:
             return topics, "content" if self(own, strong_only=True) else "content-weak"

@@ -16,14 +16,15 @@ from ..model import Span
 from .actors import ActorIndex
 from .draft import Draft
 from .lexicon import HOSTILE_FORMS, HOSTILE_VERBS
-from .structure import sentences
+from .structure import REPORTER_TAIL, sentences
 from .syntax import marked
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
 
 _DENIAL = re.compile(
-    r"\b(fabricat\w*|fake|lies?|lying|liars?|untrue|not true|false(ly)?(?![- ]flag)|baseless"
+    r"\b(fabricat\w*|fake|lies?|lying|liars?|untrue|not true"
+    r"|false(ly)?(?![- ]flag)(?! (equivalen\w*|dichotomy|choice|sense|start|hope))|baseless"
     r"|groundless|no evidence|no proof|nonsense|propaganda|hoax|absurd|disinformation"
     r"|misinformation|no truth|staged|fiction|not responsible|nothing to do with|no basis|unfounded"
     r"|no indication|no (connection|link|role|part) (to|with|in)"
@@ -214,7 +215,7 @@ def claim_type(
         return "statement", None, "no-content"
     decided: tuple[str, Span | None, str] = ("statement", None, "plain")
     for lo, hi in sentences(content):
-        piece = text[lo:hi]
+        piece = REPORTER_TAIL.split(text[lo:hi])[0]
         ctype, rule = _type_of(_INNER_QUOTE.sub("…", piece), d, index)
         if ctype == "denial":
             return ctype, Span(lo, hi, piece), rule
