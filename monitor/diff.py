@@ -213,6 +213,12 @@ _POINTS_BACK = re.compile(
     re.I,
 )
 _QUOTED = re.compile(r"[“\"‘']([^”\"’']{8,})[”\"’']")
+# "disputes Russia's account of Sunday's attack", "rejected Russian claims": the denial names
+# whose account it answers
+_ACCOUNT_OF = re.compile(
+    r"\b([A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,3})(?:['’]s)?\s+(?:own\s+)?(?:account|accounts"
+    r"|claims?|version|allegations?|accusations?|assertions?|story)\b"
+)
 
 
 def salient(text: str) -> set[str]:
@@ -251,7 +257,8 @@ def _disputed(
     or object named in both, the words the denial quotes, or in its own article the claim
     made against the denier's side), else None: a plain denial, with no link. Ranked: one in
     the same article first, one made against the denier's side before one that is not,
-    accusations before other assertions, the newest first."""
+    accusations before other assertions, the newest first; above all, one by a party the
+    denial's sentence names."""
     since = rec.said_at - timedelta(days=settings.dispute_window_days)
     text = _text(rec.claim.content.text if rec.claim.content else "", rec.claim.sentence.text)
 
@@ -275,8 +282,28 @@ def _disputed(
             return True
         return same_article and bool(_POINTS_BACK.search(text)) and against(t)
 
+    denial_sentence = rec.claim.sentence.text
+
+    def named(t: StoredClaim) -> bool:
+        """Whether the denial's own sentence names the party that made ``t`` ("rebutting
+        Russia's claim", "dismissed Moscow's account"): the account it answers, where several
+        parties told one event their own way."""
+        return (
+            names_side is not None and t.actor is not None and names_side(denial_sentence, t.actor)
+        )
+
     def rank(t: StoredClaim) -> tuple[int, bool]:
-        return -(2 * (t.article_key == rec.article.key) + against(t)), t.type != "accusation"
+        same = t.article_key == rec.article.key
+        return -(4 * named(t) + 2 * same + against(t)), t.type != "accusation"
+
+    # the parties whose account the denial names ("disputes Russia's account"): then it
+    # answers one of theirs or, when none of theirs is known, no claim at all
+    owners = [m.group(1) for m in _ACCOUNT_OF.finditer(denial_sentence)]
+
+    def owned(t: StoredClaim) -> bool:
+        if not owners or names_side is None or t.actor is None:
+            return True
+        return any(names_side(owner, t.actor) for owner in owners)
 
     for topic in topics:
         if not topic:
@@ -288,6 +315,7 @@ def _disputed(
             and (actor, t.repeat_of or t.id) not in already
             and not history.disputed_by(actor, t.repeat_of or t.id)
             and not (names_side is not None and names_side(t.speaker, actor))  # its own side
+            and owned(t)
         ]
         candidates.sort(key=rank)  # stable: the newest first within a rank
         if candidates:

@@ -93,6 +93,25 @@ def test_dispute_links_both_sides(tmp_path: Path) -> None:
     assert "attacked a fuel depot" in earlier["sentence"]
 
 
+def test_dispute_answers_the_account_it_names(tmp_path: Path) -> None:
+    """Two parties told one strike their own way; a denial that names whose account it
+    disputes ("disputed Russia's account of the missile strike") answers that party's claim,
+    not the later, closer one of the other party (the blind reader's second sample)."""
+    alerts, _ = _replay(
+        tmp_path,
+        [
+            ("odesa-russia", "tass", "2025-03-03T09:00:00Z"),
+            ("odesa-kyiv", "kyiv-independent", "2025-03-03T12:00:00Z"),
+            ("odesa-us", "ap", "2025-03-04T09:00:00Z"),
+        ],
+    )
+    disputes = [a for a in alerts if a["kind"] == "dispute"]
+    assert [(a["actor"], a["type"]) for a in disputes] == [("usa", "denial")]
+    (earlier,) = disputes[0]["previous"]  # type: ignore[misc]
+    assert earlier["actor"] == "Russian government", earlier
+    assert "destroyed a Ukrainian warship" in earlier["sentence"]
+
+
 def test_wire_story_in_three_outlets_is_one_alert(tmp_path: Path) -> None:
     alerts, stderr = _replay(
         tmp_path,
