@@ -9,6 +9,7 @@ alert's id in its message, so the SMTP server's messages can be counted per aler
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -280,6 +281,9 @@ def test_scheduler_and_two_workers_store_every_article_once_and_send_every_alert
     assert re.search(r"^WORKER +ALIVE +JOBS +LAST HEARTBEAT", status.stdout, re.M), status.stdout
     assert len(re.findall(r"^\d+ +yes ", status.stdout, re.M)) == 2, status.stdout
     assert re.search(r"^polls +\d+ +\d+ +0$", status.stdout, re.M), status.stdout
+    doc = json.loads(cli("status", "--json", "--config", str(d.config)).stdout)
+    assert [w["alive"] for w in doc["workers"]] == [True, True]
+    assert {q["queue"] for q in doc["queues"]} == {"polls", "deliveries"}
 
 
 # --- faults: workers killed, connections cut ------------------------------------------------------
@@ -427,3 +431,74 @@ def test_workers_reconnect_after_their_connections_are_terminated(
         30,
         *workers,
     )
+
+
+# --- in-process: the scheduler's tick and the transactional outbox --------------------------------
+def _in_process(d: Deployment) -> tuple[object, object]:
+    """The deployment's monitor with its queue attached, as a worker or the scheduler has it."""
+    from monitor.config import load_config
+    from monitor.pipeline import Monitor
+    from monitor.workers import Queue
+
+    assert cli("migrate", "--config", str(d.config)).exit_code == 0
+    config = load_config(d.config)
+    monitor = Monitor(config)
+    queue = Queue(config)
+    queue.attach(monitor)
+    return monitor, queue
+
+
+def test_each_delivery_job_is_deferred_in_the_transaction_that_stores_its_alert(
+    deployment: Deployment,
+) -> None:
+    """PostgreSQL's xmin names the transaction that wrote a row: every article's alert, its
+    outbox row and the delivery job that wakes a worker for it were written by one."""
+    from monitor.pipeline import Monitor
+
+    d = deployment
+    monitor, _ = _in_process(d)
+    assert isinstance(monitor, Monitor)
+    try:
+        report = monitor.poll(monitor.config.feeds[0])  # no worker runs: the jobs stay queued
+        assert report.error is None and report.articles == 12 and len(report.alerts) == 12
+        monitor.store.queue_operator("test", "an operator alert: the same rule", ["desk"])
+    finally:
+        monitor.close()
+    deliveries = d.query("select xmin::text from delivery where channel = 'desk'")
+    jobs = d.query(
+        "select xmin::text, args->>'channel', lock from procrastinate_jobs "
+        "where task_name = 'claimwatch.deliver_channel'"
+    )
+    assert len(deliveries) == 13
+    assert {x for (x,) in deliveries} == {x for x, _, _ in jobs}  # one job per transaction
+    assert len(jobs) == 13 and {(c, lock) for _, c, lock in jobs} == {("desk", "deliver:desk")}
+
+
+def test_the_scheduler_queues_a_feed_once_and_honours_its_backoff(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A due feed's tick queues one poll (a second tick finds it waiting: its queueing lock);
+    a feed whose last poll failed is not queued until its backoff is over."""
+    from monitor.daemon import _defer_poll
+    from monitor.pipeline import Monitor
+    from monitor.workers import Queue
+
+    d = deployment
+    d.feeds.set("/feed1", "boom", status=503)
+    monitor, queue = _in_process(d)
+    assert isinstance(monitor, Monitor) and isinstance(queue, Queue)
+    good, failing = monitor.config.feeds[0], monitor.config.feeds[1]
+    try:
+        assert _defer_poll(monitor, queue, good) is None
+        assert _defer_poll(monitor, queue, good) is None  # already waiting: not queued again
+        report = monitor.poll(failing)
+        assert report.error is not None and report.next_poll > 10
+        wait = _defer_poll(monitor, queue, failing)
+    finally:
+        monitor.close()
+    assert wait is not None and report.next_poll - 5 < wait <= report.next_poll
+    polls = d.query(
+        "select args->>'feed', queueing_lock from procrastinate_jobs "
+        "where task_name = 'claimwatch.poll_feed'"
+    )
+    assert polls == [(good.key, f"feed:{good.key}")]
