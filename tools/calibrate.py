@@ -40,7 +40,7 @@ from monitor.config import load_watchlist  # noqa: E402
 from monitor.extract import Extractor, load_nlp  # noqa: E402
 from monitor.model import Claim  # noqa: E402
 
-TRAIN = ("seed", "guardian", "nyt", "mixed", "news2025", "blind2025")
+TRAIN = ("seed", "guardian", "nyt", "mixed", "news2025", "blind2025", "blind2026c")
 FOLDS = 5  # the calibration table scores each document with a model fitted without it
 L2 = 2.0  # the ridge on every weight but the bias: codes seen a few times stay near 0
 TABLE = ROOT / "monitor/data/confidence.tsv"
