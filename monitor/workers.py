@@ -513,8 +513,6 @@ def run_worker(config: Config, concurrency: int | None = None) -> int:
 
 
 async def _work(queue: Queue, concurrency: int) -> int:
-    import procrastinate
-
     from .service import Notifier
 
     config = queue.config
@@ -565,9 +563,10 @@ async def _work(queue: Queue, concurrency: int) -> int:
                     await running  # raises what stopped the worker, if anything did
                 if not stop.is_set():
                     raise ConnectionError("the worker stopped by itself (lost the database?)")
-        except (procrastinate.exceptions.ProcrastinateException, OSError, ConnectionError) as exc:
+        except Exception as exc:  # the queue's errors, psycopg's, a pool timing out: retried
             if stop.is_set():
                 break
+            log.debug("worker %s: stopped by", name, exc_info=True)
             wait = RECONNECT_SECONDS[min(tries, len(RECONNECT_SECONDS) - 1)]
             tries += 1
             notifier.watchdog()  # waiting for the database is no hang (waits < WatchdogSec)
