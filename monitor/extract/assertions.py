@@ -44,10 +44,11 @@ def points(
 ) -> list[Offsets]:
     """The points made in ``regions`` of a paragraph (paragraph offsets): its sentences
     (``sents``, spaCy spans) clipped to the regions, leaving out those that overlap
-    ``covered`` (claims a cue found there, reported speech included) and those that only
-    decline to say ("I'm not going to get into that"), grouped by what they
-    say. ``describe(span)`` gives a sentence's kind (its type and topics), or None for a plain
-    one (a statement on nothing watched, a question, "Right?"): a plain sentence carries on
+    ``covered`` (claims a cue found there, reported speech included), those that only
+    decline to say ("I'm not going to get into that") and those cut off ("lead to a —"),
+    grouped by what they say. ``describe(span)`` gives a sentence's kind (its type and
+    topics), or None for a plain one (a statement on nothing watched, a question, "Right?"):
+    a plain sentence carries on
     the point before it, a sentence of the same kind carries it on, another kind starts a new
     point; a point ends with its region, or after ``_MAX_SENTENCES``."""
     out: list[tuple[Offsets, Hashable | None, int]] = []  # span, kind, sentences
@@ -61,6 +62,8 @@ def points(
                 continue
             if _DEFLECTION.search(text):
                 continue  # declining to say is no claim
+            if text.strip().rstrip("”\"’' .").endswith(("—", "–", "--")):
+                continue  # "That's going to really lead to a —": cut off, it says nothing
             kind = describe((s, e))
             if out:
                 (start, end), current, size = out[-1]

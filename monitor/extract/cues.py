@@ -9,6 +9,7 @@ often enough, or when it names a speech act claimwatch types (deny, threaten, ur
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -250,6 +251,8 @@ class CueFinder:
         span = stretched
         if span is None and (lemma in NEEDS_CLAUSE or lemma in SPEECH_ACTS or lemma == "be"):
             return "no clause, quote or object says what"  # "was not clear"
+        if span is not None and _EMPTY.fullmatch(doc.user_data["text"][span[0] : span[1]]):
+            return "its object says nothing: a pronoun"  # "he said it", "is that"
         cue_toks = sorted([verb, *[c for c in verb.children if c.dep_ == "prt"], *phrase], key=_i)
         cue = (offset + cue_toks[0].idx, offset + cue_toks[-1].idx + len(cue_toks[-1]))
         lo = min(sent.start_char, span[0]) if span else sent.start_char
@@ -326,6 +329,10 @@ def _nothing_given(obj: Token) -> bool:
     return obj.lemma_.lower() in _SAID_NOTHING and any(
         c.lower_ in ("no", "few", "little") for c in obj.children
     )
+
+
+# A content of pronouns alone says nothing of what was said ("said it", "said that", "is that")
+_EMPTY = re.compile(r"\W*(?:(?:it|that|this|so|is|was|them|these|those|there)\W*)+", re.I)
 
 
 # "X was clear that ...", "is adamant": the states of mind "be" + adjective reports as
