@@ -96,27 +96,14 @@ def write_config(
 def prime(config_path: Path) -> int:
     """Every item of every feed recorded as read (no extraction), validators kept: the state
     after an earlier cycle. Returns the articles recorded."""
-    from monitor import parse, poller
+    from monitor import poller
     from monitor.config import FeedConfig, load_config
     from monitor.pipeline import Monitor
 
     mon = Monitor(load_config(config_path))
 
     def one(cfg: FeedConfig) -> int:
-        state = mon.store.feed_state(cfg.key, cfg.label)
-        got = mon.fetcher.fetch(cfg.url, etag=state.etag)
-        items, error = 0, got.error
-        if got.body is not None and error is None:
-            parsed = parse.parse(got.body, url=got.url, feed=cfg.label, headers=got.headers)
-            error = parsed.error
-            with mon._write, mon.store.batch() as batch:
-                for article in {a.key: a for a in parsed.articles}.values():
-                    batch.record(article, [])
-                    batch.set_content_hash(article.key, parse.content_hash(article))
-            items = len(parsed.articles)
-        with mon._write:
-            mon.store.record_fetch(cfg.key, got, items=items, error=error)
-        return items
+        return poll.read_once(mon, cfg)
 
     done = poller.run_all(
         mon.config.feeds, one, url=lambda f: f.url, limiter=mon.limiter, workers=16
