@@ -493,13 +493,16 @@ def create_app(
         params.pop(lane_param, None)
         # made once: a busy actor's timeline has a thousand bars
         rest = urlencode({k: _param(v) for k, v in params.items() if v not in (None, "", False)})
-        prefix = request.scope.get("root_path", "") + base + "?"
+        prefix = request.scope.get("root_path", "") + base + "?" + (rest + "&" if rest else "")
+        # and each lane's part once: only the days differ from bar to bar (an ISO date needs
+        # no quoting, so this is what urlencode would give for the three parameters)
+        lanes: dict[str, str] = {}
 
         def link(lane: str, first: date, last: date) -> str:
-            own = urlencode(
-                {lane_param: lane, "since": first.isoformat(), "until": last.isoformat()}
-            )
-            return f"{prefix}{rest + '&' if rest else ''}{own}#claims"
+            head = lanes.get(lane)
+            if head is None:
+                head = lanes[lane] = f"{prefix}{urlencode({lane_param: lane})}&since="
+            return f"{head}{first.isoformat()}&until={last.isoformat()}#claims"
 
         return link
 

@@ -37,6 +37,7 @@ TYPE_COLOURS = {
     "denial": "#d62828",
 }
 TYPE_ORDER = tuple(TYPE_COLOURS)  # stacked from the bottom in this order
+TYPES_DOWN = TYPE_ORDER[::-1]  # as a tooltip lists them
 STANCE_COLOURS = ("#2b8a3e", "#c92a2a", "#e8a200", "#1c7ed6", "#7048e8", "#868e96")
 MARK_LABELS = {
     "stance-change": "stance change",
@@ -163,13 +164,19 @@ def svg(
 
     # claims per lane, stretch and type
     bins: dict[str, dict[date, dict[str, int]]] = {lane: {} for lane in lanes}
+    firsts: dict[date, date] = {}  # the first day of the stretch each day falls in
     for b in t.buckets:
         lane_bins = bins.get(b.lane)
         if lane_bins is None:
             continue
-        first = start + timedelta(days=((b.day - start).days // days_per_bin) * days_per_bin)
-        types = lane_bins.setdefault(first, defaultdict(int))
-        types[b.type] += b.count
+        first = firsts.get(b.day)
+        if first is None:
+            days = ((b.day - start).days // days_per_bin) * days_per_bin
+            first = firsts[b.day] = start + timedelta(days=days)
+        types = lane_bins.get(first)
+        if types is None:
+            types = lane_bins[first] = {}
+        types[b.type] = types.get(b.type, 0) + b.count
     biggest = max((sum(v.values()) for lb in bins.values() for v in lb.values()), default=1)
     scale = BAR_MAX / math.sqrt(biggest)
     bar_w = max(2.0, min(10.0, days_per_bin * day_px - 1.0))
@@ -205,6 +212,10 @@ def svg(
         symbol = _symbol(kind, cx, cy)
         marks[lane].append(f'<a href="{escape(href)}" class="mark">{_title(tip)}{symbol}</a>')
 
+    # what depends on the stretch alone is made once for all lanes; the bars' widths once
+    stretches: dict[date, tuple[date, str, str, str]] = {}
+    inset = (days_per_bin * day_px - bar_w) / 2
+    across, back = f"h{bar_w:.1f}v", f"h-{bar_w:.1f}z"
     for n, lane in enumerate(lanes):
         y0 = TOP + n * LANE_H
         base = y0 + LANE_H - 9  # the bars stand on this line; the stance band is under it
@@ -258,12 +269,14 @@ def svg(
         # the bars: their colours as one path per type, and over each bar a clear hit area
         # that links to the claims of its days and says what is in it
         paths: dict[str, list[str]] = defaultdict(list)
+        hit = f'" y="{y0 + 2}" width="{bar_w + 2:.1f}" height="{LANE_H - 4}" fill="transparent" />'
         for first, types in sorted(bins[lane].items()):
-            last = first + timedelta(days=days_per_bin - 1)
+            where = stretches.get(first)
+            if where is None:
+                where = stretches[first] = _stretch(first, days_per_bin, x_of(first) + inset)
+            last, when, move, hit_x = where
             total = sum(types.values())
-            left = x_of(first) + (days_per_bin * day_px - bar_w) / 2
-            when = f"{first:%d %b %Y}" if days_per_bin == 1 else f"{first:%d %b}–{last:%d %b %Y}"
-            kinds = ", ".join(f"{types[k]} {k}" for k in reversed(TYPE_ORDER) if types.get(k))
+            kinds = ", ".join([f"{types[k]} {k}" for k in TYPES_DOWN if types.get(k)])
             tip = _title(f"{when}: {total} claim{'s' if total != 1 else ''} ({kinds})")
             bar_h = max(5.0, math.sqrt(total) * scale)
             top = float(base)
@@ -272,13 +285,10 @@ def svg(
                 if k:
                     h = bar_h * k / total
                     top -= h
-                    paths[kind].append(f"M{left:.1f} {top:.2f}h{bar_w:.1f}v{h:.2f}h-{bar_w:.1f}z")
+                    paths[kind].append(f"{move}{top:.2f}{across}{h:.2f}{back}")
             # written out, not through _el: a busy timeline has a thousand of these
             href = escape(bin_link(lane, first, last))
-            parts.append(
-                f'<a href="{href}">{tip}<rect x="{left - 1:.1f}" y="{y0 + 2}" '
-                f'width="{bar_w + 2:.1f}" height="{LANE_H - 4}" fill="transparent" /></a>'
-            )
+            parts.append(f'<a href="{href}">{tip}<rect x="{hit_x}{hit}</a>')
         for kind, segments in paths.items():
             colour = TYPE_COLOURS.get(kind, "#888")
             parts.insert(3, _el("path", {"d": "".join(segments), "fill": colour}))
@@ -294,6 +304,14 @@ def svg(
         y += 16
     out.append(_legend(y + 4, stance_colour))
     return Markup(_el("svg", root, *out))
+
+
+def _stretch(first: date, days: int, left: float) -> tuple[date, str, str, str]:
+    """A bar's stretch of ``days`` from ``first`` at ``left`` px: its last day, its dates as
+    a tooltip says them, the start of its path segments and the x of its hit area."""
+    last = first + timedelta(days=days - 1)
+    when = f"{first:%d %b %Y}" if days == 1 else f"{first:%d %b}–{last:%d %b %Y}"
+    return last, when, f"M{left:.1f} ", f"{left - 1:.1f}"
 
 
 def _symbol(kind: str, cx: float, cy: float) -> str:
