@@ -85,7 +85,14 @@ _REPORTING = re.compile(
 
 # ", despite a threat on Sunday from Russia ...": the reporter's own clause at a content's end,
 # which says nothing of the claim's type or topics
-REPORTER_TAIL = re.compile(r",?\s+(?:despite|even though|in spite of)\b", re.I)
+REPORTER_TAIL = re.compile(
+    r",?\s+(?:despite|even though|in spite of)\b"
+    # "..., though this could not be confirmed", "which could not be independently verified"
+    r"|,?\s+(?:though|although|but|which)\s+(?:this|it|that|these|the claims?)?\s*"
+    r"(?:could|can|has|have)\s*(?:not|n['’]t)\s+(?:be|been)\s+(?:independently\s+)?"
+    r"(?:confirmed|verified)",
+    re.I,
+)
 
 
 def sentences(content: Span) -> list[tuple[int, int]]:

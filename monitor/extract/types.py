@@ -172,6 +172,8 @@ def cue_type(verb: Token, typed: str, cue: list[Token], said: list[Token]) -> st
         return "demand"
     if lemma == "charge" and any(c.dep_ == "ccomp" for c in verb.children):
         return "accusation"
+    if lemma == "confirm" and any(c.dep_ == "neg" for c in verb.children):
+        return "statement"  # "could not confirm that ...": no confirmation
     if typed == "denial" and lemma in _REJECT_VERBS and _proposal(said):
         # "rejected the peace plan": a proposal turned down is no denial (a denial says a
         # claim is false); what it is, the content says
