@@ -9,6 +9,16 @@ if TYPE_CHECKING:
     from spacy.tokens import Token
 
 
+def _accused(verb: Token) -> bool:
+    """'accused of ...' with no one accused between: the passive, whatever the tag ("Russia
+    accused of shelling", a headline's; "stood accused of")."""
+    return (
+        verb.lemma_.lower() in ("accuse", "suspect")
+        and not any(c.dep_ in ("dobj", "dative") for c in verb.children)
+        and any(c.dep_ == "prep" and c.lower_ == "of" and c.i == verb.i + 1 for c in verb.children)
+    )
+
+
 def subject(verb: Token) -> Token | None:
     """The verb's subject, the agent of a passive, or the subject of the verb it hangs on.
 
@@ -28,6 +38,11 @@ def subject(verb: Token) -> Token | None:
             return subject(above)
     if verb.tag_ == "VBG" and verb.dep_ == "conj" and verb.head.tag_ == "VBG":
         return subject(verb.head)  # "calling it X and saying Y": one subject
+    if _accused(verb):
+        # "Russia (stood) accused of shelling ...": the subject is the one accused; the accuser
+        # is the agent, if any
+        agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+        return next((g for g in agent.children if g.dep_ == "pobj"), None) if agent else None
     outer = rejoined(verb)
     if outer is not None:
         return subject(outer)
