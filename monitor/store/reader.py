@@ -712,6 +712,9 @@ class Reader:
             where.append(KEY.c.topic == f.topic)
         if topic and f.actor:
             where.append(KEY.c.actor == f.actor)
+        # the stances from the partial index of the claim keys that take one (few: on the
+        # busiest topic, 3,000 in 4.5 years), not from a year of all the topic's claims
+        stance_where = [*where, *self._said_range(f, self._unindexed(KEY.c.said_at))]
         where += self._said_range(f, KEY.c.said_at)
         with self.engine.connect() as conn:
             first, last = f.since, f.until
@@ -727,15 +730,20 @@ class Reader:
                 .where(*where)
                 .group_by(lane_col, KEY.c.type, bucket)
             )
-            buckets = [
-                Bucket(lane, first + timedelta(days=int(b) * width), t, int(n))
-                if isinstance(b, (int, float, Decimal))
-                else Bucket(lane, _day(b), t, int(n))
-                for lane, t, b, n in conn.execute(q).all()
-            ]
+            days: dict[Any, date] = {}  # a stretch's number (or date) -> its first day
+            buckets = []
+            for lane, t, b, n in conn.execute(q).all():
+                day = days.get(b)
+                if day is None:
+                    day = days[b] = (
+                        first + timedelta(days=int(b) * width)
+                        if isinstance(b, (int, float, Decimal))
+                        else _day(b)
+                    )
+                buckets.append(Bucket(lane, day, t, int(n)))
             stance_q = (
                 select(lane_col, KEY.c.stance, KEY.c.said_at, KEY.c.claim_id)
-                .where(*where, KEY.c.stance != "")
+                .where(*stance_where, KEY.c.stance != "")
                 .order_by(lane_col, KEY.c.said_at, KEY.c.claim_id)
             )
             stance_rows = conn.execute(stance_q).all()
