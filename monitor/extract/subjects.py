@@ -9,6 +9,11 @@ if TYPE_CHECKING:
     from spacy.tokens import Token
 
 
+# Verbs that make their object do what follows ("led Zelensky to call for", "prompted Moscow to
+# warn"), not speech acts whose object is told what to do. By hand.
+_CAUSATIVES = frozenset("lead prompt cause force spur push drive compel move inspire".split())
+
+
 def _accused(verb: Token) -> bool:
     """'accused of ...' with no one accused between: the passive, whatever the tag ("Russia
     accused of shelling", a headline's; "stood accused of")."""
@@ -43,6 +48,13 @@ def subject(verb: Token) -> Token | None:
         # is the agent, if any
         agent = next((c for c in verb.children if c.dep_ == "agent"), None)
         return next((g for g in agent.children if g.dep_ == "pobj"), None) if agent else None
+    if verb.dep_ == "xcomp" and verb.head.lemma_.lower() in _CAUSATIVES:
+        # "leading the Ukrainian president to call for ...": the object of the verb above says
+        # it, not its subject (a causative's object control; "urged Kyiv to reject" is the
+        # urging's content, not Kyiv's claim)
+        obj = next((c for c in verb.head.children if c.dep_ == "dobj" and c.i < verb.i), None)
+        if obj is not None:
+            return obj
     outer = rejoined(verb)
     if outer is not None:
         return subject(outer)
