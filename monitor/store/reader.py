@@ -725,11 +725,13 @@ class Reader:
                 return Timeline([], {}, [], [], [], None, None)
             width = max(1, math.ceil(((last - first).days + 1) / bins))
             bucket, width = self._bucket(KEY.c.said_at, first, width)
-            q = (
-                select(lane_col, KEY.c.type, bucket, func.count())
-                .where(*where)
-                .group_by(lane_col, KEY.c.type, bucket)
-            )
+            q = select(lane_col, KEY.c.type, bucket, func.count())
+            if actor:  # its keys of each (topic, type) a range of the index by day
+                pairs = self._pairs(actor)
+                q = q.select_from(
+                    pairs.join(KEY, and_(KEY.c.topic == pairs.c.topic, KEY.c.type == pairs.c.type))
+                )
+            q = q.where(*where).group_by(lane_col, KEY.c.type, bucket)
             days: dict[Any, date] = {}  # a stretch's number (or date) -> its first day
             buckets = []
             for lane, t, b, n in conn.execute(q).all():
@@ -761,6 +763,36 @@ class Reader:
             start=first,
             end=last,
             bin_days=width,
+        )
+
+    @staticmethod
+    def _pairs(actor: str) -> Any:
+        """The (topic, type) pairs of ``actor``'s claim keys, found by a loose index scan (a
+        seek per pair, where SQLite would walk all of a busy actor's 70,000 keys to find the
+        15,000 of a year: its index on (actor, topic, type, said_at) ranges by day only
+        within a pair); the last row's ``type`` is null."""
+        k = KEY.alias("k")
+        first_topic = select(func.min(k.c.topic).label("topic")).where(k.c.actor == actor)
+        topics = first_topic.cte("topics", recursive=True)
+        next_topic = select(func.min(k.c.topic)).where(
+            k.c.actor == actor, k.c.topic > topics.c.topic
+        )
+        topics = topics.union_all(
+            select(next_topic.scalar_subquery()).where(topics.c.topic.is_not(None))
+        )
+        first_type = select(func.min(k.c.type)).where(
+            k.c.actor == actor, k.c.topic == topics.c.topic
+        )
+        pairs = (
+            select(topics.c.topic, first_type.scalar_subquery().label("type"))
+            .where(topics.c.topic.is_not(None))
+            .cte("pairs", recursive=True)
+        )
+        next_type = select(func.min(k.c.type)).where(
+            k.c.actor == actor, k.c.topic == pairs.c.topic, k.c.type > pairs.c.type
+        )
+        return pairs.union_all(
+            select(pairs.c.topic, next_type.scalar_subquery()).where(pairs.c.type.is_not(None))
         )
 
     def _range(
