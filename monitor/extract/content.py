@@ -81,6 +81,18 @@ def said_parts(verb: Token, found: list[Token], quotes: list[Offsets]) -> list[T
         and any(c.dep_ == "nsubj" and c.pos_ == "PROPN" for c in p.children)
         and not any(a <= p.idx < b for a, b in quotes)
     ]
+    # "Zelenskiy said A and the regional governor said B": the parser hangs the second report
+    # on the first cue; it is the governor's claim, not part of Zelenskiy's
+    spoken += [
+        p
+        for p in out
+        if p.dep_ == "ccomp"
+        and p.i > verb.i
+        and p.lemma_.lower() in ("say", "tell", "add", "state")
+        and any(t.dep_ == "cc" for t in p.doc[verb.i + 1 : p.left_edge.i])
+        and any(c.dep_ == "nsubj" and c.pos_ in ("PROPN", "NOUN") for c in p.children)
+        and not any(a <= p.idx < b for a, b in quotes)
+    ]
     if spoken and len(spoken) < len(out):
         out = [p for p in out if p not in spoken]
     if lemma in NEEDS_CLAUSE:
