@@ -953,26 +953,31 @@ class Reader:
         return sorted(out, key=lambda c: (-c.claims, c.ident))
 
     def actor_counts_of(self, actors: Sequence[str]) -> list[Count]:
-        """``actor_counts`` for these actors only (each walks its index entries)."""
-        q = (
-            select(CLAIM.c.actor, func.count(), func.max(CLAIM.c.said_at))
-            .where(CLAIM.c.actor.in_(list(actors)))
-            .group_by(CLAIM.c.actor)
-        )
-        with self.engine.connect() as conn:
-            rows = conn.execute(q).all()
-        return [Count(a, self.names.get(a, a), int(n), as_utc(_datetime(t))) for a, n, t in rows]
+        """``actor_counts`` for these actors only (those with claims), in id order."""
+        return self._counts_of(CLAIM, CLAIM.c.actor, actors, self.names)
 
     def topic_counts_of(self, topics: Sequence[str]) -> list[Count]:
-        """``topic_counts`` for these topics only."""
-        q = (
-            select(KEY.c.topic, func.count(), func.max(KEY.c.said_at))
-            .where(KEY.c.topic.in_(list(topics)))
-            .group_by(KEY.c.topic)
-        )
+        """``topic_counts`` for these topics only (those with claims), in id order."""
+        return self._counts_of(KEY, KEY.c.topic, topics, {})
+
+    def _counts_of(
+        self, table: Table, column: Any, idents: Sequence[str], names: dict[str, str]
+    ) -> list[Count]:
+        """Rows of ``table`` per value of ``column`` and the latest ``said_at``, as two
+        subqueries: a count of the value's index entries and a seek to its latest day (count
+        and max in one pass compare every date: the busiest actor's 63,000, 5.4 -> 1.3 ms)."""
+        out = []
         with self.engine.connect() as conn:
-            rows = conn.execute(q).all()
-        return [Count(t, t, int(n), as_utc(_datetime(w))) for t, n, w in rows]
+            for ident in sorted(set(idents)):
+                n = select(func.count()).select_from(table).where(column == ident)
+                latest = select(func.max(table.c.said_at)).where(column == ident)
+                count, when = conn.execute(
+                    select(n.scalar_subquery(), latest.scalar_subquery())
+                ).one()
+                if count:
+                    label = names.get(ident, ident)
+                    out.append(Count(ident, label, int(count), as_utc(_datetime(when))))
+        return out
 
     def topic_counts(self) -> list[Count]:
         """Claims by watched actors per topic and the latest one's date, busiest first."""
