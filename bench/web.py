@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import statistics
 import sys
@@ -302,6 +303,10 @@ def plans(con: sqlite3.Connection, sql: str, args: tuple[object, ...]) -> str:
     return "; ".join(r[-1] for r in con.execute("explain query plan " + sql, args))
 
 
+def _load(load: tuple[float, float, float] | None = None) -> str:
+    return ", ".join(f"{x:.2f}" for x in (load or os.getloadavg()))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--claims", type=int, default=1_000_000)
@@ -324,6 +329,7 @@ def main() -> None:
     from monitor.config import load_config
     from monitor.web import WebServer
 
+    load = os.getloadavg()  # what else ran on the machine, said with the figures
     server = WebServer(load_config(_config(args.db.parent, args.db)))
     base = server.start().rstrip("/")
     con = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True)
@@ -379,6 +385,7 @@ def main() -> None:
         server.stop()
         con.close()
     print(f"slowest page median: {worst * 1e3:.0f} ms (the issue's bound: 200 ms)")
+    print(f"load average (1, 5, 15 min): {_load(load)} before the pages, {_load()} after")
     if not args.keep:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{args.db}{suffix}").unlink(missing_ok=True)
