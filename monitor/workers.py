@@ -146,6 +146,19 @@ def advisory_lock(engine: Engine, name: str, wait: float = 0.0) -> Iterator[Held
             conn.close()
 
 
+def _defer_once(engine: Engine, task: Any, lock: str, **kwargs: str) -> bool:
+    """Defer ``task`` with ``kwargs`` in a transaction of its own, holding ``lock`` as both its
+    lock and its queueing lock; False when a job with that queueing lock already waits."""
+    import procrastinate.exceptions
+
+    try:
+        with engine.begin() as conn:
+            task.configure(connection=_driver(conn), lock=lock, queueing_lock=lock).defer(**kwargs)
+    except procrastinate.exceptions.AlreadyEnqueued:
+        return False
+    return True
+
+
 def _driver(conn: Connection) -> Any:
     """The psycopg connection under an SQLAlchemy one, in the same transaction."""
     return conn.connection.driver_connection
@@ -194,35 +207,15 @@ class Queue:
 
     def defer_poll(self, engine: Engine, feed_key: str) -> bool:
         """Queue a poll of the feed; False when one is already waiting (its queueing lock)."""
-        import procrastinate.exceptions
-
-        lock = f"feed:{feed_key}"
-        try:
-            with engine.begin() as conn:
-                self.poll_task.configure(
-                    connection=_driver(conn), lock=lock, queueing_lock=lock
-                ).defer(feed=feed_key)
-        except procrastinate.exceptions.AlreadyEnqueued:
-            return False
-        return True
+        return _defer_once(engine, self.poll_task, f"feed:{feed_key}", feed=feed_key)
 
     def defer_rounds(self, engine: Engine, channels: Sequence[str]) -> int:
         """Wake every channel (retries and digests due by time); returns how many jobs were
         queued (a channel whose round already waits gets none)."""
-        import procrastinate.exceptions
-
-        queued = 0
-        for channel in channels:
-            lock = f"deliver:{channel}"
-            try:
-                with engine.begin() as conn:
-                    self.delivery_task.configure(
-                        connection=_driver(conn), lock=lock, queueing_lock=lock
-                    ).defer(channel=channel)
-                queued += 1
-            except procrastinate.exceptions.AlreadyEnqueued:
-                continue
-        return queued
+        return sum(
+            _defer_once(engine, self.delivery_task, f"deliver:{channel}", channel=channel)
+            for channel in channels
+        )
 
     # --- the tasks, run by a worker -----------------------------------------------------------
     def _running(self) -> Monitor:
