@@ -329,7 +329,9 @@ class Daemon:
         (the two monitors never run at once: see ``reload``)."""
         old = self.monitor
         same_watchlist = config.watchlist == old.config.watchlist
-        monitor = MeteredMonitor(config, self.metrics, old.extractor if same_watchlist else None)
+        monitor = MeteredMonitor(
+            config, self.metrics, old.loaded_extractor if same_watchlist else None
+        )
         if self.queue is not None:
             self.queue.config = config
             self.queue.attach(monitor)

@@ -113,7 +113,10 @@ class Monitor:
         secrets need not be set); their names and tags still decide where alerts would go."""
         self.config = config
         self.store = Store(config.database)
-        self.extractor = extractor or Extractor(config.watchlist)
+        # loaded on first use: a scheduler that only queues polls (workers: procrastinate), and
+        # commands that only read the store, never pay for spaCy's model (~200 MB)
+        self._extractor = extractor
+        self._loading = threading.Lock()
         self.channels: list[Channel] = (
             build_channels(config.channels, load_templates(config.templates)) if channels else []
         )
@@ -132,6 +135,21 @@ class Monitor:
         self._took: dict[str, float] = {}  # how long each feed's last request took
         self._unrecorded: dict[str, int] = {}  # failed polls the store could not record yet
         self.last_delivery = DeliveryReport()  # what run_once's delivery did
+
+    @property
+    def extractor(self) -> Extractor:
+        """The configuration's extractor, loaded (spaCy's model with it) on first use, once
+        even when several poll threads ask at the same time."""
+        if self._extractor is None:
+            with self._loading:
+                if self._extractor is None:
+                    self._extractor = Extractor(self.config.watchlist)
+        return self._extractor
+
+    @property
+    def loaded_extractor(self) -> Extractor | None:
+        """The extractor if it is loaded yet, else None (a reload hands it on without loading)."""
+        return self._extractor
 
     def close(self) -> None:
         self.fetcher.close()

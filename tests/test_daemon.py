@@ -50,3 +50,32 @@ def test_daemon_polls_then_exits_zero_on_signal(
     assert sent >= 5
     # the conditional GET of the second poll found nothing new: no alert twice
     assert len({m["Subject"] for m in smtp.messages}) == sent
+
+
+def test_the_model_loads_only_when_an_article_is_read(tmp_path: Path) -> None:
+    """A Monitor that only reads its store (status, outbox, a scheduler that queues polls for
+    workers) never loads spaCy's model; the first article to extract loads it, once; a poll that
+    finds nothing new does not."""
+    from monitor.config import load_config
+    from monitor.pipeline import Monitor
+
+    with FeedServer() as feeds:
+        feeds.set("/rss", DEMO_FEED.read_bytes())
+        config = write_config(tmp_path, feeds=[{"name": "demo", "url": feeds.url("/rss")}])
+        mon = Monitor(load_config(config))
+        try:
+            assert mon.loaded_extractor is None
+            assert mon.store.queue_length() == {}  # the store answers without the model
+            assert mon.loaded_extractor is None
+            first = mon.poll(mon.config.feeds[0])
+            assert first.error is None and first.articles == 1
+            loaded = mon.loaded_extractor
+            assert loaded is not None and mon.extractor is loaded  # loaded once, kept
+        finally:
+            mon.close()
+        quiet = Monitor(load_config(config))
+        try:
+            assert quiet.poll(quiet.config.feeds[0]).articles == 0  # nothing new: no model
+            assert quiet.loaded_extractor is None
+        finally:
+            quiet.close()
