@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import shutil
 import sqlite3
@@ -769,3 +770,32 @@ def test_big_pages_are_gzipped(client: TestClient) -> None:
     page = client.get("/actors/trump", headers={"Accept-Encoding": "gzip"})
     assert page.headers["content-encoding"] == "gzip" and "<svg" in page.text
     assert "content-encoding" not in client.get("/feeds", headers={"Accept-Encoding": "id"}).headers
+
+
+def test_a_feed_with_a_token_in_its_url_is_one_row_and_the_token_is_never_shown(
+    tmp_path: Path,
+) -> None:
+    """The store knows a feed whose URL carries a credential by its masked key (issue 15); the
+    feeds page finds it by that key (not "never polled" beside a "not configured" twin) and
+    shows its URL masked, in the page and in the API."""
+    from conftest import DEMO_FEED
+
+    from monitor.pipeline import Monitor
+
+    secret = "s3cr3t-api-key-0042"
+    with FeedServer() as feeds:
+        feeds.set("/world", DEMO_FEED.read_bytes(), headers={"Content-Type": "application/rss+xml"})
+        url = feeds.url("/world") + f"?apikey={secret}"
+        config = load_config(write_config(tmp_path, feeds=[{"name": "world", "url": url}]))
+        monitor = Monitor(config)
+        try:
+            assert monitor.poll(config.feeds[0]).error is None
+        finally:
+            monitor.close()
+    app = create_app(config)
+    with TestClient(app, base_url=LOCAL) as c:
+        rows = c.get("/api/feeds").json()
+        page = c.get("/feeds").text
+    app.state.reader.close()
+    assert [(f["name"], f["state"]) for f in rows] == [("world", "ok")]
+    assert secret not in json.dumps(rows) and secret not in page

@@ -407,11 +407,11 @@ def create_app(
         rows = {row.url: row for row in reader.feeds()}
         feeds: list[FeedStatus] = []
         for feed in config.feeds:
-            row = rows.pop(feed.url, None)
+            # the store knows a feed by its key: the URL with any credential masked (issue 15)
+            row = rows.pop(feed.key, None)
+            shown = mask(feed.url, ())
             if row is None:
-                feeds.append(
-                    FeedStatus(feed.label, feed.url, "never polled", None, None, 0, None, 0)
-                )
+                feeds.append(FeedStatus(feed.label, shown, "never polled", None, None, 0, None, 0))
                 continue
             state = (
                 "failing"
@@ -425,7 +425,7 @@ def create_app(
             feeds.append(
                 FeedStatus(
                     feed.label,
-                    feed.url,
+                    shown,
                     state,
                     row.last_poll,
                     row.last_success,
