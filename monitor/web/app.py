@@ -82,7 +82,9 @@ class _Params(BaseModel):
         return value
 
 
-class AlertParams(_Params):
+class _ListParams(_Params):
+    """The filters an alert list and a claim list share (``Filter``'s fields)."""
+
     actor: str | None = Field(None, description="Actor id from the watchlist")
     topic: str | None = Field(None, description="Topic id")
     type: ClaimType | None = Field(None, description="Claim type")
@@ -92,51 +94,30 @@ class AlertParams(_Params):
     since: date | None = Field(None, description="Said on or after this day (UTC)")
     until: date | None = Field(None, description="Said on or before this day (UTC)")
     q: str | None = Field(None, max_length=200, description="Words in the sentence or title")
-    new: bool = Field(False, description="Only alerts raised since your last visit (a cookie)")
-    before: int | None = Field(None, description="Page on: alerts older than this alert id")
     limit: int = Field(PAGE, ge=1, le=500)
 
     def filter(self, after: int | None = None) -> Filter:
-        return Filter(
-            actor=self.actor,
-            topic=self.topic,
-            type=self.type,
-            kind=self.kind,
-            severity=self.severity,
-            feed=self.feed,
-            since=self.since,
-            until=self.until,
-            q=self.q,
-            after=after if self.new else None,
-        )
+        """The store's filter for these parameters (``after``: only alerts over that id)."""
+        return Filter(**{name: getattr(self, name) for name in _FILTERED}, after=after)
 
 
-class ClaimParams(_Params):
-    actor: str | None = Field(None, description="Actor id from the watchlist")
+_FILTERED = ("actor", "topic", "type", "kind", "severity", "feed", "since", "until", "q")
+
+
+class AlertParams(_ListParams):
+    new: bool = Field(False, description="Only alerts raised since your last visit (a cookie)")
+    before: int | None = Field(None, description="Page on: alerts older than this alert id")
+
+    def filter(self, after: int | None = None) -> Filter:
+        return super().filter(after if self.new else None)
+
+
+class ClaimParams(_ListParams):
     topic: str | None = Field(None, description="Topic id (claims by watched actors)")
-    type: ClaimType | None = Field(None, description="Claim type")
     kind: Kind | None = Field(None, description="Only claims that raised an alert of this kind")
     severity: Severity | None = Field(None, description="Only claims that raised such an alert")
-    feed: str | None = Field(None, description="The feed (outlet) of the claim's article")
-    since: date | None = Field(None, description="Said on or after this day (UTC)")
-    until: date | None = Field(None, description="Said on or before this day (UTC)")
-    q: str | None = Field(None, max_length=200, description="Words in the sentence or title")
     everyone: bool = Field(False, description="Also claims by speakers not in the watchlist")
     before: int | None = Field(None, description="Page on: claims said before this claim id")
-    limit: int = Field(PAGE, ge=1, le=500)
-
-    def filter(self) -> Filter:
-        return Filter(
-            actor=self.actor,
-            topic=self.topic,
-            type=self.type,
-            kind=self.kind,
-            severity=self.severity,
-            feed=self.feed,
-            since=self.since,
-            until=self.until,
-            q=self.q,
-        )
 
 
 # --- what the API returns ---------------------------------------------------------------------
