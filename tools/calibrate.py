@@ -5,8 +5,8 @@ Every claim carries ``basis``: codes for how its speaker was resolved (named, a 
 sentences back, a transcript label...), how its type was decided (the cue word, denial words,
 a future tense...), where its topics came from (its own words, its paragraph...), what kind
 of cue it had and which, how long its content is and whether it is quoted. On claimwatch's gold
-sets (the seed, Guardian dev, NYT, mixed, news2025, blind2025, each with its own watchlist and
-dates), a watched claim is *right* when a gold claim it covers (the
+sets (``TRAIN``: the seed, Guardian dev, NYT, mixed and three 2025-26 sets, each with its own
+watchlist and dates), a watched claim is *right* when a gold claim it covers (the
 scorer's rule) has its actor and type and its topics are among the gold's; a claim no gold
 claim confirms is wrong. A logistic regression on the codes (one-hot, L2, fitted by Newton's
 method) gives P(right | basis); its weights go to ``monitor/data/confidence.tsv``, which
@@ -172,8 +172,8 @@ def main(argv: list[str] | None = None) -> None:
         with TABLE.open("w", encoding="utf-8") as fh:
             fh.write(
                 "# P(claim right | how it was decided): logistic-regression weights on the "
-                "basis codes,\n# learned by tools/calibrate.py on the seed, Guardian dev, NYT, "
-                "mixed, news2025 and blind2025 gold sets.\ncode\tweight\n"
+                "basis codes,\n# learned by tools/calibrate.py on the gold sets "
+                f"{', '.join(TRAIN)}.\ncode\tweight\n"
             )
             for code, w in sorted(weights.items()):
                 fh.write(f"{code}\t{w:.4f}\n")
