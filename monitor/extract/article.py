@@ -76,7 +76,8 @@ class ArticleRun:
         if role.kind in ("question", "aside"):  # no claims; names seen stay for "he" later
             self._quiet(offset, para, doc)
             return
-        owner = self._owner(role)
+        lead = self.speakers.lead(role.label_text) if role.kind == "lead" else None
+        owner = lead[0] if lead else self._owner(role)
         self.discourse.owner = owner
         if role.kind == "answer" and owner is not None:
             # the reporter's "he added" in an answer is the interviewee, not the last named
@@ -93,8 +94,8 @@ class ArticleRun:
         drafts = self._paragraph(offset, para, doc)
         if owner is not None:
             label = self.labels[j]
-            if role.kind == "lead" and role.label:  # the name, not the whole lead-in
-                lo, hi = next(self.index.find(role.label_text))[:2]
+            if lead and role.label:  # the name, not the whole lead-in
+                lo, hi = lead[1]
                 label = (offset + role.label[0] + lo, offset + role.label[0] + hi)
             drafts = self._attributed(offset, para, doc, role, owner, drafts, label)
         self.discourse.owner = None
@@ -102,9 +103,8 @@ class ArticleRun:
 
     def _owner(self, role: Role) -> Resolution | None:
         """Who speaks in a paragraph by the layout: a label's or header's actor, else (an
-        answer, a key moment) the interviewee; None for prose."""
-        if role.kind == "lead":
-            return self.speakers.lead(role.label_text)
+        answer, a key moment) the interviewee; None for prose (and a round-up's lead-in, which
+        ``Speakers.lead`` reads with where its name lies)."""
         if role.kind in ("turn", "entry") and role.label_text:
             return self.speakers.label(role.label_text)
         if role.kind in ("answer", "entry"):

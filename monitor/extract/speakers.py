@@ -125,16 +125,17 @@ class Speakers:
             )
         return Resolution(None, f"{shown}: names no watched actor", True, "none")
 
-    def lead(self, text: str) -> Resolution | None:
+    def lead(self, text: str) -> tuple[Resolution, tuple[int, int]] | None:
         """Who a round-up line's lead-in names as its subject ("President Trump underscored
-        ...", "Secretary of State Marco Rubio detailed ..."): a watched name or alias among its
-        first words (``LEAD_WORDS``); None when it opens on no one watched."""
+        ...", "Secretary of State Marco Rubio detailed ..."), and where the name lies in
+        ``text``: a watched name or alias among its first words (``LEAD_WORDS``); None when it
+        opens on no one watched."""
         for start, end, ident in self.index.find(text):
             if len(text[:start].split()) > LEAD_WORDS:
                 break
             actor = self.index.actor(ident)
             how = f'"{text[start:end]}" leads the quote → {actor.name}'
-            return Resolution(ident, how, actor.kind == "person", "label")
+            return Resolution(ident, how, actor.kind == "person", "label"), (start, end)
         return None
 
     def interviewee(self) -> Resolution:
